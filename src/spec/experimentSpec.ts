@@ -80,14 +80,14 @@ const model = z.strictObject({
   batchNorm: z.enum(['none', 'before', 'after']).default('none'),
   /** Weight of the old value in the running mean/variance used at evaluation (the reports' a). */
   batchNormMomentum: z.number().min(0).max(1).default(0.9),
-  activation: activation.default({ kind: 'relu' }),
-  init: init.default({ kind: 'he' }),
+  activation: activation.prefault({ kind: 'relu' }),
+  init: init.prefault({ kind: 'he' }),
 });
 
 const training = z.strictObject({
   batchSize: z.int().min(1).max(LIMITS.maxBatchSize).default(100),
   lambda: z.number().min(0).max(100).default(0),
-  schedule: schedule.default({ kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 800, cycles: 3 }),
+  schedule: schedule.prefault({ kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 800, cycles: 3 }),
   momentum: z.number().min(0).lt(1).default(0),
   augment: z
     .strictObject({
@@ -95,7 +95,7 @@ const training = z.strictObject({
       noise: z.number().min(0).max(10).default(0),
       flip: z.boolean().default(false),
     })
-    .default({ noise: 0, flip: false }),
+    .prefault({}),
   evalsPerEpoch: z.int().min(0).max(100).default(10),
   /** Intermediate evaluation points use at most this many samples of each split (epoch ends use all). */
   evalSamples: z.int().min(100).max(1_000_000).default(5000),
@@ -104,9 +104,9 @@ const training = z.strictObject({
 export const experimentSpecSchema = z
   .strictObject({
     name: z.string().min(1).max(200).optional(),
-    data: z.discriminatedUnion('dataset', [cifar10Data, syntheticData]).default({ dataset: 'cifar10' } as never),
-    model: model.default({} as never),
-    training: training.default({} as never),
+    data: z.discriminatedUnion('dataset', [cifar10Data, syntheticData]).prefault({ dataset: 'cifar10' }),
+    model: model.prefault({}),
+    training: training.prefault({}),
     precision: z.enum(['float32', 'float64']).default('float32'),
     seed: z.int().min(0).max(2 ** 32 - 1).default(1),
   })

@@ -1,0 +1,35 @@
+// `trainyard gradcheck SPEC.json`: analytic vs numerical gradients per tensor, as a table or JSON.
+import { DEFAULT_GRADCHECK, gradientCheck, gradientCheckInputs } from '../core/gradcheck/gradientCheck.js';
+import { loadDataset } from '../data/loadDataset.js';
+import { selectKernels } from '../backend/selectBackend.js';
+import { readSpecFile } from './specFile.js';
+
+export interface GradcheckFlags {
+  data?: string;
+  features?: number;
+  samples?: number;
+  h?: number;
+  forward?: boolean;
+  json?: boolean;
+  backend?: 'ts' | 'native' | 'auto';
+}
+
+export async function gradcheckCommand(specPath: string, flags: GradcheckFlags): Promise<void> {
+  const spec = readSpecFile(specPath);
+  const { kernels } = selectKernels({ backend: flags.backend ?? 'ts' });
+  const data = loadDataset(spec, flags.data ?? process.env.CIFAR10_DIR);
+  const features = flags.features ?? DEFAULT_GRADCHECK.features;
+  const samples = flags.samples ?? DEFAULT_GRADCHECK.samples;
+  const input = { ...gradientCheckInputs(data.train, features, samples), classes: data.classes };
+  const res = gradientCheck(kernels, spec, input, { features, samples, h: flags.h ?? DEFAULT_GRADCHECK.h, method: flags.forward ? 'forward' : 'centred' });
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(res) + '\n');
+    return;
+  }
+  console.log(`${res.method} differences, h = ${res.h}, ${res.features} features, ${res.samples} samples, network ${res.sizes.join('-')}, float64`);
+  console.log('tensor     size    rel. error (whole)   max element rel. error');
+  for (const t of res.tensors) {
+    console.log(`${t.name.padEnd(9)} ${String(t.size).padStart(6)}    ${t.relError.toExponential(2).padStart(12)}         ${t.maxElementRelError.toExponential(2).padStart(10)}`);
+  }
+  console.log(`largest whole-tensor relative error: ${res.maxRelError.toExponential(2)}`);
+}

@@ -1,0 +1,59 @@
+// The `trainyard` command line.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { trainCommand } from './trainCommand.js';
+import { gradcheckCommand } from './gradcheckCommand.js';
+import { infoCommand } from './infoCommand.js';
+import { UsageError } from './specFile.js';
+import { DatasetError } from '../data/datasetError.js';
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+};
+const positiveNumber = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+const backendOption = () => new Option('--backend <name>', 'kernel backend (default: TRAINYARD_BACKEND or auto)').choices(['ts', 'native', 'auto']);
+
+export function buildProgram(): Command {
+  const program = new Command('trainyard').description('Train and track small fully connected networks on CIFAR-10').showHelpAfterError();
+  program
+    .command('train')
+    .description('train a spec locally; writes result.json and plots')
+    .argument('<spec>', 'experiment spec (JSON)')
+    .option('--data <dir>', 'CIFAR-10 folder (default: CIFAR10_DIR)')
+    .option('--out <dir>', 'output folder (default: runs/<name>-<time>)')
+    .option('--json', 'print the result as one JSON object on stdout')
+    .addOption(backendOption())
+    .action(trainCommand);
+  program
+    .command('gradcheck')
+    .description('compare analytic and numerical gradients per parameter tensor')
+    .argument('<spec>', 'experiment spec (JSON)')
+    .option('--data <dir>', 'CIFAR-10 folder (default: CIFAR10_DIR)')
+    .option('--features <n>', 'first N input features', positiveInt)
+    .option('--samples <n>', 'first N training samples', positiveInt)
+    .option('--h <h>', 'finite-difference step', positiveNumber)
+    .option('--forward', 'forward instead of centred differences')
+    .option('--json', 'print the result as JSON')
+    .addOption(backendOption())
+    .action(gradcheckCommand);
+  program.command('info').description('show the kernel backend, BLAS library and threads').action(infoCommand);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof DatasetError) {
+      console.error(`trainyard: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    throw e;
+  }
+}
