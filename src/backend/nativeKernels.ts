@@ -1,0 +1,125 @@
+// Loads the optional OpenBLAS addon (native/, built by `npm install` or `npm run build:native`)
+// and exposes it as a `Kernels` object. The addon's functions take exactly the arguments of the
+// Kernels methods, so they are installed as they are: no JavaScript wrapper per call.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Kernels } from '../core/kernels/kernels.js';
+
+export const ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'trainyard_native.node');
+export const NATIVE_FIX_HINT = 'apt-get install -y libopenblas-dev && npm run build:native';
+
+export interface NativeBlasInfo {
+  /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64". */
+  blas: string;
+  /** Threads OpenBLAS currently uses for one call. */
+  threads: number;
+  /** openblas_get_corename(): the kernel family picked for this CPU. */
+  coretype: string;
+  /** CPUs OpenBLAS sees. */
+  procs: number;
+}
+
+interface Addon extends Omit<Kernels, 'backend' | 'detail'> {
+  setThreads(n: number): number;
+  getThreads(): number;
+  info(): NativeBlasInfo;
+}
+
+export interface NativeKernels extends Kernels {
+  readonly backend: 'native';
+  /** Sets the OpenBLAS thread count for this process; returns the count in effect. */
+  setThreads(n: number): number;
+  getThreads(): number;
+  info(): NativeBlasInfo;
+}
+
+let cached: NativeKernels | null | undefined;
+let loadError: string | null = null;
+
+/** The directory holding Trainyard's package.json, found from this file (src/backend or dist/src/backend). */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'trainyard') return dir;
+      } catch {
+        // unreadable package.json: keep climbing
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the trainyard package root above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+/** Path of the addon: TRAINYARD_NATIVE_ADDON if set, else <package root>/native/build/Release/trainyard_native.node. */
+export function addonPath(): string {
+  const override = process.env.TRAINYARD_NATIVE_ADDON;
+  return override ? path.resolve(override) : path.join(packageRoot(), ADDON_RELATIVE_PATH);
+}
+
+/** "OpenBLAS 0.3.21 (SkylakeX), 2 threads" */
+function describe(info: NativeBlasInfo): string {
+  const version = /OpenBLAS\s+([0-9][\w.]*)/.exec(info.blas)?.[1];
+  return `OpenBLAS${version ? ` ${version}` : ''} (${info.coretype}), ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
+function wrap(addon: Addon): NativeKernels {
+  return {
+    backend: 'native',
+    get detail() {
+      return describe(addon.info());
+    },
+    gemm: addon.gemm,
+    fillRows: addon.fillRows,
+    colSum: addon.colSum,
+    batchNormForward: addon.batchNormForward,
+    batchNormInference: addon.batchNormInference,
+    batchNormBackward: addon.batchNormBackward,
+    activationForward: addon.activationForward,
+    activationBackward: addon.activationBackward,
+    softmaxCrossEntropy: addon.softmaxCrossEntropy,
+    sgdStep: addon.sgdStep,
+    sumSquares: addon.sumSquares,
+    gatherNormalize: addon.gatherNormalize,
+    setThreads: addon.setThreads,
+    getThreads: addon.getThreads,
+    info: addon.info,
+  };
+}
+
+/**
+ * The native kernels, or null when the addon is not built or does not load (the reason is then
+ * available from nativeLoadError()). Loads once per process.
+ */
+export function loadNativeKernels(): NativeKernels | null {
+  if (cached !== undefined) return cached;
+  let file = ADDON_RELATIVE_PATH;
+  try {
+    file = addonPath();
+    if (!existsSync(file)) {
+      loadError = `the native addon is not built (${file} does not exist); to build it: ${NATIVE_FIX_HINT}`;
+      cached = null;
+      return null;
+    }
+    const addon = createRequire(import.meta.url)(file) as Addon;
+    const kernels = wrap(addon);
+    kernels.info(); // fails early if the library is unusable
+    cached = kernels;
+    loadError = null;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    loadError = `the native addon ${file} failed to load: ${msg}; to rebuild it: ${NATIVE_FIX_HINT}`;
+    cached = null;
+  }
+  return cached;
+}
+
+/** Why loadNativeKernels() returned null (null when it loaded or was not tried yet). */
+export function nativeLoadError(): string | null {
+  return loadError;
+}
