@@ -15,7 +15,7 @@ export const LIMITS = {
   maxBatchSize: 50_000,
   maxSyntheticSamples: 200_000,
   maxSyntheticFeatures: 3072 * 4,
-  maxSyntheticClasses: 1000,
+  maxSyntheticClasses: 256,
   /** Multiply-adds of all updates: 2e14 is about an hour at 100 GFLOP/s (3 flops per MAC fwd+bwd). */
   maxTrainingMacs: 2e14,
 } as const;
