@@ -109,6 +109,8 @@ export const experimentSpecSchema = z
     training: training.prefault({}),
     precision: z.enum(['float32', 'float64']).default('float32'),
     seed: z.int().min(0).max(2 ** 32 - 1).default(1),
+    /** Seed of batch order, augmentation and evaluation subsets; defaults to seed. Trials that share it can train fused. */
+    dataSeed: z.int().min(0).max(2 ** 32 - 1).optional(),
   })
   .superRefine((spec, ctx) => {
     const d = spec.data;

@@ -64,14 +64,23 @@ export interface Workspace {
   readonly result: Float64Array;
 }
 
-export function createNetwork(shape: NetworkShape, init: InitKind, rng: Rng): Network {
+/** Views into stacked storage for layer 1, so fused trials share one matrix product. */
+export interface FirstLayerStorage {
+  W: Vec;
+  dW: Vec;
+  b: Vec | null;
+  db: Vec;
+}
+
+export function createNetwork(shape: NetworkShape, init: InitKind, rng: Rng, firstLayer?: FirstLayerStorage): Network {
   const layers: Layer[] = [];
   const L = shape.sizes.length - 1;
   for (let l = 0; l < L; l++) {
     const nIn = shape.sizes[l];
     const nOut = shape.sizes[l + 1];
     const hidden = l < L - 1;
-    const W = allocate(shape.precision, nOut * nIn);
+    const own = l > 0 || !firstLayer;
+    const W = own ? allocate(shape.precision, nOut * nIn) : firstLayer!.W;
     const std = init.kind === 'he' ? Math.sqrt(2 / nIn) : init.kind === 'xavier' ? Math.sqrt(1 / nIn) : init.sigma;
     for (let i = 0; i < W.length; i++) W[i] = std * nextGaussian(rng);
     const withNorm = hidden && shape.batchNorm !== 'none';
@@ -80,9 +89,9 @@ export function createNetwork(shape: NetworkShape, init: InitKind, rng: Rng): Ne
       nIn,
       nOut,
       W,
-      dW: allocate(shape.precision, nOut * nIn),
-      b: withBias ? allocate(shape.precision, nOut) : null,
-      db: withBias ? allocate(shape.precision, nOut) : null,
+      dW: own ? allocate(shape.precision, nOut * nIn) : firstLayer!.dW,
+      b: !withBias ? null : own ? allocate(shape.precision, nOut) : firstLayer!.b,
+      db: !withBias ? null : own ? allocate(shape.precision, nOut) : firstLayer!.db,
       norm: withNorm ? createBatchNorm(shape.precision, nOut) : null,
     });
   }
@@ -120,16 +129,23 @@ export function createWorkspace(net: Network, m: number): Workspace {
   };
 }
 
-/** Output logits of the last layer are in ws.S[L-1]. mode 'train' uses batch statistics. */
-export function forward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: number, mode: 'train' | 'trainNoRunning' | 'eval'): void {
+export type ForwardMode = 'train' | 'trainNoRunning' | 'eval';
+
+/**
+ * Output logits of the last layer end in ws.S[L-1]. 'train' uses batch statistics and updates the
+ * running ones. With firstAffineDone, ws.S[0] already holds X W_1^T + b_1 (computed for a fused group).
+ */
+export function forward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: number, mode: ForwardMode, firstAffineDone = false): void {
   const { activation, alpha, batchNorm } = net.shape;
   let H = X;
   for (let l = 0; l < net.layers.length; l++) {
     const layer = net.layers[l];
     const S = ws.S[l];
     const len = m * layer.nOut;
-    if (layer.b) k.fillRows(m, layer.nOut, layer.b, S);
-    k.gemm(false, true, m, layer.nOut, layer.nIn, 1, H, layer.nIn, layer.W, layer.nIn, layer.b ? 1 : 0, S, layer.nOut);
+    if (l > 0 || !firstAffineDone) {
+      if (layer.b) k.fillRows(m, layer.nOut, layer.b, S);
+      k.gemm(false, true, m, layer.nOut, layer.nIn, 1, H, layer.nIn, layer.W, layer.nIn, layer.b ? 1 : 0, S, layer.nOut);
+    }
     if (l === net.layers.length - 1) return;
     const A = ws.A[l];
     const norm = layer.norm;
@@ -146,7 +162,7 @@ export function forward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: numb
   }
 }
 
-function normalise(k: Kernels, net: Network, ws: Workspace, l: number, input: Vec, out: Vec, m: number, mode: 'train' | 'trainNoRunning' | 'eval'): void {
+function normalise(k: Kernels, net: Network, ws: Workspace, l: number, input: Vec, out: Vec, m: number, mode: ForwardMode): void {
   const layer = net.layers[l];
   const norm = layer.norm!;
   const n = layer.nOut;
@@ -180,14 +196,17 @@ export function outputLoss(k: Kernels, net: Network, ws: Workspace, labels: Labe
   return { lossSum: ws.result[0], correct: ws.result[1] };
 }
 
-/** Gradients of the mean loss (without the L2 term) into every layer's dW, db, dgamma, dbeta. */
-export function backward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: number): void {
+/**
+ * Gradients of the mean loss (without the L2 term) into every layer's dW, db, dgamma, dbeta.
+ * With firstWeightGradDeferred, dW_1 is left to the caller (one product for a fused group).
+ */
+export function backward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: number, firstWeightGradDeferred = false): void {
   const { activation, alpha, batchNorm, bnEps } = net.shape;
   for (let l = net.layers.length - 1; l >= 0; l--) {
     const layer = net.layers[l];
     const G = ws.G[l];
     const H = l === 0 ? X : ws.A[l - 1];
-    k.gemm(true, false, layer.nOut, layer.nIn, m, 1, G, layer.nOut, H, layer.nIn, 0, layer.dW, layer.nIn);
+    if (l > 0 || !firstWeightGradDeferred) k.gemm(true, false, layer.nOut, layer.nIn, m, 1, G, layer.nOut, H, layer.nIn, 0, layer.dW, layer.nIn);
     if (layer.db) k.colSum(m, layer.nOut, G, 1, layer.db);
     if (l === 0) return;
     const prev = net.layers[l - 1];

@@ -1,38 +1,54 @@
-// Loss, cost and accuracy of a network on (a subset of) an image set, in fixed-size chunks so
-// memory stays flat whatever the set size.
+// Loss, cost and accuracy of one or more networks (a fused group) on (a subset of) an image set,
+// in fixed-size chunks so memory stays flat whatever the set size.
 import type { ImageSet } from '../data/dataset.js';
-import type { Kernels } from '../kernels/kernels.js';
+import { allocate, type Kernels } from '../kernels/kernels.js';
 import { createWorkspace, forward, outputLoss, type Network, type Workspace } from '../network/network.js';
 import { createBatch, fillBatch, type Batch, type Normaliser } from './batchSource.js';
+import { fusedAffine, type FusedFirstLayer } from './fusedFirstLayer.js';
 import type { SplitMetrics } from './metrics.js';
+import type { Vec } from '../kernels/kernels.js';
 
 export const EVAL_CHUNK = 500;
 
 export interface Evaluator {
-  readonly ws: Workspace;
+  readonly nets: Network[];
+  readonly workspaces: Workspace[];
   readonly batch: Batch;
+  readonly fused: FusedFirstLayer | null;
+  /** Stacked layer-1 outputs for a chunk, when fused. */
+  readonly S: Vec | null;
 }
 
-export function createEvaluator(net: Network, d: number): Evaluator {
-  return { ws: createWorkspace(net, EVAL_CHUNK), batch: createBatch(net.shape.precision, EVAL_CHUNK, d) };
+export function createEvaluator(nets: Network[], d: number, fused: FusedFirstLayer | null): Evaluator {
+  const precision = nets[0].shape.precision;
+  return {
+    nets,
+    workspaces: nets.map((n) => createWorkspace(n, EVAL_CHUNK)),
+    batch: createBatch(precision, EVAL_CHUNK, d),
+    fused,
+    S: fused ? allocate(precision, EVAL_CHUNK * fused.trials * fused.n1) : null,
+  };
 }
 
-/** Metrics over set rows listed in rows (all rows when null), using running batch-norm statistics. */
-export function evaluate(k: Kernels, net: Network, ev: Evaluator, set: ImageSet, norm: Normaliser, rows: Int32Array, penalty: number): SplitMetrics {
+/** Metrics of every network over the listed rows of set, using running batch-norm statistics. */
+export function evaluate(k: Kernels, ev: Evaluator, set: ImageSet, norm: Normaliser, rows: Int32Array, penalties: number[]): SplitMetrics[] {
   const n = rows.length;
-  if (n === 0) return { loss: NaN, cost: NaN, accuracy: NaN };
-  let lossSum = 0;
-  let correct = 0;
+  const T = ev.nets.length;
+  if (n === 0) return penalties.map(() => ({ loss: NaN, cost: NaN, accuracy: NaN }));
+  const lossSum = new Float64Array(T);
+  const correct = new Float64Array(T);
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const m = Math.min(EVAL_CHUNK, n - start);
     fillBatch(k, set, norm, rows, start, m, ev.batch);
-    forward(k, net, ev.ws, ev.batch.X, m, 'eval');
-    const r = outputLoss(k, net, ev.ws, ev.batch.labels, m, false);
-    lossSum += r.lossSum;
-    correct += r.correct;
+    if (ev.fused) fusedAffine(k, ev.fused, ev.batch.X, m, ev.S!, ev.workspaces);
+    for (let t = 0; t < T; t++) {
+      forward(k, ev.nets[t], ev.workspaces[t], ev.batch.X, m, 'eval', ev.fused !== null);
+      const r = outputLoss(k, ev.nets[t], ev.workspaces[t], ev.batch.labels, m, false);
+      lossSum[t] += r.lossSum;
+      correct[t] += r.correct;
+    }
   }
-  const loss = lossSum / n;
-  return { loss, cost: loss + penalty, accuracy: correct / n };
+  return penalties.map((p, t) => ({ loss: lossSum[t] / n, cost: lossSum[t] / n + p, accuracy: correct[t] / n }));
 }
 
 export function allRows(n: number): Int32Array {

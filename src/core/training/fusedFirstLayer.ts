@@ -1,0 +1,61 @@
+// Fused trials: the first layers of T networks stacked into one (T*n1 x d) matrix, so the two
+// large products of a step (X W^T forward, G^T X for dW) run once for the whole group.
+import { allocate, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
+import type { FirstLayerStorage, Workspace } from '../network/network.js';
+
+export interface FusedFirstLayer {
+  readonly trials: number;
+  /** Units of layer 1 per trial. */
+  readonly n1: number;
+  /** Input features. */
+  readonly d: number;
+  readonly W: Vec;
+  readonly dW: Vec;
+  /** Stacked biases, or null when layer 1 has none (batch norm before the activation). */
+  readonly b: Vec | null;
+  readonly db: Vec;
+}
+
+export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean): FusedFirstLayer {
+  return {
+    trials,
+    n1,
+    d,
+    W: allocate(precision, trials * n1 * d),
+    dW: allocate(precision, trials * n1 * d),
+    b: withBias ? allocate(precision, trials * n1) : null,
+    db: allocate(precision, trials * n1),
+  };
+}
+
+/** Trial t's rows of the stacked matrices, as the network's own layer-1 storage. */
+export function trialStorage(f: FusedFirstLayer, t: number): FirstLayerStorage {
+  const w = f.n1 * f.d;
+  return {
+    W: f.W.subarray(t * w, (t + 1) * w),
+    dW: f.dW.subarray(t * w, (t + 1) * w),
+    b: f.b ? f.b.subarray(t * f.n1, (t + 1) * f.n1) : null,
+    db: f.db.subarray(t * f.n1, (t + 1) * f.n1),
+  };
+}
+
+/** S (m x T*n1) = X W^T + b for all trials, then each trial's block into its workspace's S_1. */
+export function fusedAffine(k: Kernels, f: FusedFirstLayer, X: Vec, m: number, S: Vec, workspaces: Workspace[]): void {
+  const width = f.trials * f.n1;
+  if (f.b) k.fillRows(m, width, f.b, S);
+  k.gemm(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
+  for (let t = 0; t < f.trials; t++) {
+    const dst = workspaces[t].S[0];
+    for (let i = 0; i < m; i++) dst.set(S.subarray(i * width + t * f.n1, i * width + (t + 1) * f.n1), i * f.n1);
+  }
+}
+
+/** Gathers every trial's dL/dS_1 into G (m x T*n1), then dW (T*n1 x d) = G^T X in one product. */
+export function fusedWeightGrad(k: Kernels, f: FusedFirstLayer, X: Vec, m: number, G: Vec, workspaces: Workspace[]): void {
+  const width = f.trials * f.n1;
+  for (let t = 0; t < f.trials; t++) {
+    const src = workspaces[t].G[0];
+    for (let i = 0; i < m; i++) G.set(src.subarray(i * f.n1, (i + 1) * f.n1), i * width + t * f.n1);
+  }
+  k.gemm(true, false, width, f.d, m, 1, G, width, X, f.d, 0, f.dW, f.d);
+}
