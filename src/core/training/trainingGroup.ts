@@ -50,6 +50,8 @@ export interface TrainingGroup {
   /** Trial t's whole state, resumable alone (createTraining) or in a group. */
   checkpoint(trial: number): Uint8Array;
   history(trial: number): { points: EvalPoint[]; epochs: EpochSummary[] };
+  /** Every trial's metrics on the whole validation set now (for pruning decisions between steps). */
+  validationMetrics(): SplitMetrics[];
 }
 
 export interface TrainingGroupOptions {
@@ -270,6 +272,7 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     run,
     checkpoint: (t) => save(identities[t], trials[t], st),
     history: (t) => ({ points: trials[t].points, epochs: trials[t].epochs }),
+    validationMetrics: () => evaluate(k, ev, data.validation, norm, evalRows.validationAll, penalties()),
   };
 }
 
