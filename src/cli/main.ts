@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { trainCommand } from './trainCommand.js';
 import { gradcheckCommand } from './gradcheckCommand.js';
 import { infoCommand } from './infoCommand.js';
+import { searchCommand } from './searchCommand.js';
 import { UsageError } from './specFile.js';
 import { DatasetError } from '../data/datasetError.js';
 
@@ -41,6 +42,14 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .addOption(backendOption())
     .action(gradcheckCommand);
+  program
+    .command('search')
+    .description('run a hyperparameter search locally, with a live table of trials')
+    .argument('<search>', 'search spec (JSON: base, space, strategy, objective, budget, pruning)')
+    .option('--data <dir>', 'CIFAR-10 folder (default: CIFAR10_DIR)')
+    .option('--json', 'print the stages, trials and best trial as JSON on stdout')
+    .addOption(backendOption())
+    .action(searchCommand);
   program.command('info').description('show the kernel backend, BLAS library and threads').action(infoCommand);
   return program;
 }
