@@ -98,7 +98,7 @@ const training = z.strictObject({
     .prefault({}),
   evalsPerEpoch: z.int().min(0).max(100).default(10),
   /** Intermediate evaluation points use at most this many samples of each split (epoch ends use all). */
-  evalSamples: z.int().min(100).max(1_000_000).default(5000),
+  evalSamples: z.int().min(100).max(1_000_000).default(2000),
 });
 
 export const experimentSpecSchema = z
