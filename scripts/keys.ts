@@ -1,0 +1,36 @@
+// `npm run keys -- create --project NAME [--name LABEL]`: creates an API key for the project
+// (creating the project if needed) and prints it once; only its hash is stored.
+// `npm run keys -- revoke PREFIX_OR_ID`: revokes a key.
+import { loadConfig } from '../src/service/config.js';
+import { createDb } from '../src/store/db.js';
+import { createApiKey, revokeApiKey } from '../src/store/keys.js';
+
+const USAGE = 'usage: npm run keys -- create --project NAME [--name LABEL] | revoke KEY_PREFIX_OR_ID';
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+const [cmd, ...rest] = process.argv.slice(2);
+const db = createDb(loadConfig().databaseUrl, { max: 1 });
+try {
+  if (cmd === 'create') {
+    const project = flag(rest, '--project');
+    if (!project) throw new Error(`--project NAME is required\n${USAGE}`);
+    const k = await createApiKey(db, project, flag(rest, '--name'));
+    console.error(`created key ${k.prefix}… for project "${project}"; it is shown once, store it now:`);
+    console.log(k.key);
+  } else if (cmd === 'revoke' && rest[0]) {
+    const n = await revokeApiKey(db, rest[0]);
+    console.error(n ? `revoked ${n} key(s)` : 'no such active key');
+    if (!n) process.exitCode = 1;
+  } else {
+    throw new Error(USAGE);
+  }
+} catch (err) {
+  console.error((err as Error).message);
+  process.exitCode = 1;
+} finally {
+  await db.$disconnect();
+}

@@ -1,0 +1,133 @@
+// Reads of a run's history: epochs, within-epoch points (raw or thinned in SQL) and artifacts.
+// Every read is paged: no request loads a run's whole history into memory.
+import { Prisma, type Db } from './db.js';
+
+export interface SplitValues {
+  loss: number;
+  cost: number;
+  accuracy: number;
+}
+
+export interface PointOut {
+  step: number;
+  epoch: number;
+  lr: number;
+  full: boolean;
+  train: SplitValues;
+  validation: SplitValues;
+  /** Present when thinned: the bucket this point summarises (its values are the bucket's last point). */
+  bucket?: { fromStep: number; toStep: number; count: number; min: { train: SplitValues; validation: SplitValues }; max: { train: SplitValues; validation: SplitValues } };
+}
+
+export interface EpochOut {
+  epoch: number;
+  step: number;
+  lr: number;
+  trainSeconds: number;
+  train: SplitValues;
+  validation: SplitValues;
+  createdAt: string;
+}
+
+export async function listEpochs(db: Db, runId: string, after: number, limit: number): Promise<{ epochs: EpochOut[]; more: boolean }> {
+  const rows = await db.epoch.findMany({ where: { runId, epoch: { gt: after } }, orderBy: { epoch: 'asc' }, take: limit + 1 });
+  return {
+    more: rows.length > limit,
+    epochs: rows.slice(0, limit).map((r) => ({
+      epoch: r.epoch,
+      step: r.step,
+      lr: r.lr,
+      trainSeconds: r.trainSeconds,
+      train: { loss: r.trainLoss, cost: r.trainCost, accuracy: r.trainAccuracy },
+      validation: { loss: r.validationLoss, cost: r.validationCost, accuracy: r.validationAccuracy },
+      createdAt: r.createdAt.toISOString(),
+    })),
+  };
+}
+
+export async function listPoints(db: Db, runId: string, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean }> {
+  const rows = await db.metricPoint.findMany({ where: { runId, step: { gt: after } }, orderBy: { step: 'asc' }, take: limit + 1 });
+  return {
+    more: rows.length > limit,
+    points: rows.slice(0, limit).map((r) => ({
+      step: r.step,
+      epoch: r.epoch,
+      lr: r.lr,
+      full: r.full,
+      train: { loss: r.trainLoss, cost: r.trainCost, accuracy: r.trainAccuracy },
+      validation: { loss: r.validationLoss, cost: r.validationCost, accuracy: r.validationAccuracy },
+    })),
+  };
+}
+
+interface BucketRow {
+  bucket: number;
+  n: number;
+  step_from: number;
+  step_to: number;
+  epoch: number;
+  lr: number;
+  full: boolean;
+  tl: number; tc: number; ta: number; vl: number; vc: number; va: number;
+  tl_min: number; tc_min: number; ta_min: number; vl_min: number; vc_min: number; va_min: number;
+  tl_max: number; tc_max: number; ta_max: number; vl_max: number; vc_max: number; va_max: number;
+}
+
+/**
+ * The run's points in at most maxPoints buckets of equal step width over its whole recorded range
+ * (so bucket edges do not move between pages), `limit` buckets per page after step `after`.
+ * Each bucket reports its last point plus the min and max of every metric, all computed in SQL.
+ */
+export async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean; width: number }> {
+  const bounds = await db.$queryRaw<{ lo: number | null; hi: number | null; n: bigint }[]>`
+    SELECT min(step) AS lo, max(step) AS hi, count(*) AS n FROM metric_points WHERE run_id = ${runId}::uuid`;
+  const { lo, hi } = bounds[0] ?? { lo: null, hi: null };
+  if (lo === null || hi === null) return { points: [], more: false, width: 1 };
+  const width = Math.max(1, Math.ceil((hi - lo + 1) / maxPoints));
+  const firstBucket = after < lo ? 0 : Math.floor((after - lo) / width);
+  const upper = lo + (firstBucket + limit + 2) * width;
+  const rows = await db.$queryRaw<BucketRow[]>`
+    SELECT (step - ${lo}::int) / ${width}::int AS bucket, count(*)::int AS n, min(step) AS step_from, max(step) AS step_to,
+      (array_agg(epoch ORDER BY step DESC))[1] AS epoch, (array_agg(lr ORDER BY step DESC))[1] AS lr,
+      bool_or("full") AS "full",
+      (array_agg(train_loss ORDER BY step DESC))[1] AS tl, (array_agg(train_cost ORDER BY step DESC))[1] AS tc,
+      (array_agg(train_accuracy ORDER BY step DESC))[1] AS ta, (array_agg(validation_loss ORDER BY step DESC))[1] AS vl,
+      (array_agg(validation_cost ORDER BY step DESC))[1] AS vc, (array_agg(validation_accuracy ORDER BY step DESC))[1] AS va,
+      min(train_loss) AS tl_min, min(train_cost) AS tc_min, min(train_accuracy) AS ta_min,
+      min(validation_loss) AS vl_min, min(validation_cost) AS vc_min, min(validation_accuracy) AS va_min,
+      max(train_loss) AS tl_max, max(train_cost) AS tc_max, max(train_accuracy) AS ta_max,
+      max(validation_loss) AS vl_max, max(validation_cost) AS vc_max, max(validation_accuracy) AS va_max
+    FROM metric_points
+    WHERE run_id = ${runId}::uuid AND step > ${after}::int AND step < ${upper}::int
+    GROUP BY 1 ORDER BY 1 LIMIT ${limit + 1}`;
+  const more = rows.length > limit;
+  return {
+    width,
+    more,
+    points: rows.slice(0, limit).map((r) => ({
+      step: r.step_to,
+      epoch: r.epoch,
+      lr: r.lr,
+      full: r.full,
+      train: { loss: r.tl, cost: r.tc, accuracy: r.ta },
+      validation: { loss: r.vl, cost: r.vc, accuracy: r.va },
+      bucket: {
+        fromStep: r.step_from,
+        toStep: r.step_to,
+        count: r.n,
+        min: { train: { loss: r.tl_min, cost: r.tc_min, accuracy: r.ta_min }, validation: { loss: r.vl_min, cost: r.vc_min, accuracy: r.va_min } },
+        max: { train: { loss: r.tl_max, cost: r.tc_max, accuracy: r.ta_max }, validation: { loss: r.vl_max, cost: r.vc_max, accuracy: r.va_max } },
+      },
+    })),
+  };
+}
+
+export async function listArtifacts(db: Db, runId: string) {
+  return db.artifact.findMany({ where: { runId }, select: { name: true, contentType: true, size: true, createdAt: true }, orderBy: { name: 'asc' } });
+}
+
+export async function getArtifact(db: Db, runId: string, name: string) {
+  return db.artifact.findUnique({ where: { runId_name: { runId, name } } });
+}
+
+export { Prisma };
