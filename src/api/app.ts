@@ -1,0 +1,132 @@
+// The HTTP API as a Fastify instance: plugins (rate limit, docs), auth on /v1, routes per
+// resource, one error handler. server.ts only listens; tests build the app directly.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import { createQueue, enqueue, type JobData, type JobName } from '../queue/queue.js';
+import type { ServiceConfig } from '../service/config.js';
+import { createLogger, type Logger } from '../service/logger.js';
+import { createDb, type Db } from '../store/db.js';
+import { hashKey } from '../store/keys.js';
+import type { Queue } from 'bullmq';
+import { bearerToken, createAuthenticator } from './auth.js';
+import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
+import { createApiMetrics } from './promMetrics.js';
+import { gradientCheckRoutes } from './routes/gradientChecks.js';
+import { healthRoutes } from './routes/health.js';
+import { runsRoutes } from './routes/runs.js';
+
+export interface BuildOptions {
+  config: ServiceConfig;
+  db?: Db;
+  queue?: Queue<JobData, unknown, JobName> | null;
+  logger?: Logger;
+  /** Serve openapi.yaml at /docs (default true). */
+  docs?: boolean;
+}
+
+/** openapi.yaml at the package root, from src/api or dist/src/api. */
+export function openapiPath(): string {
+  for (const up of ['../../openapi.yaml', '../../../openapi.yaml']) {
+    const p = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error('openapi.yaml not found next to this package');
+}
+
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const logger = opts.logger ?? createLogger('trainyard-api', config.logLevel);
+  const ownDb = !opts.db;
+  const db = opts.db ?? createDb(config.databaseUrl);
+  const ownQueue = opts.queue === undefined;
+  const queue = opts.queue === undefined ? createQueue(config) : opts.queue;
+  const metrics = createApiMetrics(db, queue);
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    // One log line per request, written in onResponse below.
+    logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    trustProxy: false,
+  });
+
+  // JSON only: a text/plain body is a 415, not a string handed to the routes.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    if (route !== '/metrics' && route !== '/healthz') {
+      req.log.info({ method: req.method, url: req.url, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    let e: ApiError | null = err instanceof ApiError ? err : fromFastifyError(err, config.bodyLimitBytes);
+    if (!e && err.statusCode === 429) e = new ApiError('rate_limited');
+    if (!e && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      e = new ApiError('invalid_request', err.message, [{ path: '(request)', message: err.message }]);
+    }
+    if (!e) {
+      req.log.error({ err }, 'unhandled error');
+      e = new ApiError('internal', `internal error; quote request id ${req.id} when reporting it`);
+    }
+    if (e.headers) reply.headers(e.headers);
+    return reply.code(e.statusCode).send(e.body());
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const e = new ApiError('not_found', `no route ${req.method} ${req.url.split('?')[0]}; see /docs`);
+    return reply.code(404).send(e.body());
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitMax,
+    timeWindow: config.rateLimitWindowMs,
+    keyGenerator: (req) => {
+      const t = bearerToken(req);
+      return t ? `key:${hashKey(t)}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, ctx) => new ApiError('rate_limited', `rate limit of ${ctx.max} requests per ${ctx.after} exceeded for this API key; retry in ${Math.ceil(ctx.ttl / 1000)} s`),
+  });
+
+  if (opts.docs !== false) {
+    const path = openapiPath();
+    await app.register(swagger, { mode: 'static', specification: { path, baseDir: dirname(path) } });
+    await app.register(swaggerUi, { routePrefix: '/docs' });
+  }
+
+  const deps = {
+    db,
+    enqueue: (name: JobName, id: string) => (queue ? enqueue(queue, name, id, config.jobAttempts) : Promise.resolve(false)),
+    removeJob: (id: string) => {
+      if (!queue) return;
+      void Promise.race([queue.remove(id), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
+    },
+  };
+  await app.register(healthRoutes({ db, queue, registry: metrics.registry }));
+  const authenticate = createAuthenticator(db);
+  await app.register(async (v1) => {
+    v1.addHook('onRequest', async (req) => authenticate(req));
+    await v1.register(runsRoutes(deps));
+    await v1.register(gradientCheckRoutes(deps));
+  });
+
+  app.addHook('onClose', async () => {
+    if (ownQueue && queue) await queue.close().catch(() => {});
+    if (ownDb) await db.$disconnect();
+  });
+  return app as unknown as FastifyInstance;
+}
+
+export { ERROR_CODES };

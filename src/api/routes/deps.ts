@@ -1,0 +1,12 @@
+// What route plugins get from buildApp: the store and the queue, never constructed by routes.
+import type { Db } from '../../store/db.js';
+import type { JobName } from '../../queue/queue.js';
+
+export interface RouteDeps {
+  db: Db;
+  /** Enqueues a job (job id = row id); may reject when Redis is down: the reconciler catches up. */
+  enqueue(name: JobName, id: string): Promise<unknown>;
+  /** Best-effort removal of a queued job (a cancelled run). */
+  removeJob?(id: string): void;
+  onRunCreated?(id: string): void;
+}

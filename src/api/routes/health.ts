@@ -1,0 +1,31 @@
+// Liveness, readiness (Postgres and Redis answer) and Prometheus metrics; no auth, no rate limit.
+import type { Queue } from 'bullmq';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Db } from '../../store/db.js';
+import { ApiError } from '../errors.js';
+
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let t: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]).finally(() => clearTimeout(t));
+}
+
+export const healthRoutes =
+  (deps: { db: Db; queue: Queue | null; registry: Registry }): FastifyPluginAsync =>
+  async (app) => {
+    const open = { config: { rateLimit: false } };
+    app.get('/healthz', open, async () => ({ status: 'ok' }));
+    app.get('/readyz', open, async () => {
+      const [pg, redis] = await Promise.allSettled([
+        within(1000, deps.db.$queryRaw`SELECT 1`),
+        deps.queue ? within(1000, deps.queue.getJobCounts('waiting')) : Promise.resolve('PONG'),
+      ]);
+      const down = [pg.status === 'rejected' ? 'Postgres' : null, redis.status === 'rejected' ? 'Redis' : null].filter(Boolean);
+      if (down.length) throw new ApiError('not_ready', `${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} unreachable`);
+      return { status: 'ready', postgres: 'ok', redis: 'ok' };
+    });
+    app.get('/metrics', open, async (_req, reply) => {
+      reply.header('content-type', deps.registry.contentType);
+      return deps.registry.metrics();
+    });
+  };

@@ -1,0 +1,216 @@
+// /v1/runs: create (idempotent), list with filters, read, progress history, artifacts, cancel.
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { parseSpec } from '../../spec/experimentSpec.js';
+import { getArtifact, listArtifacts, listEpochs, listPoints, thinnedPoints } from '../../store/metrics.js';
+import { createRun, getRun, listRuns, requestCancel, RUN_STATUSES, SORT_FIELDS, TERMINAL, type SortField } from '../../store/runs.js';
+import { ApiError, summarise, type Problem } from '../errors.js';
+import { runBody } from '../serialize.js';
+import { canonicalJson, parseOr400, problemsOf, queryInt, queryNumber, uuid } from '../validate.js';
+import type { RouteDeps } from './deps.js';
+
+const tag = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:\-]+$/, 'use letters, digits and _ . : - only');
+
+const createBody = z.strictObject({
+  spec: z.unknown(),
+  name: z.string().min(1).max(200).optional(),
+  tags: z.array(tag).max(20).optional(),
+});
+
+const idParams = z.strictObject({ id: uuid });
+const artifactParams = z.strictObject({ id: uuid, name: z.string().regex(/^[A-Za-z0-9_.\-]{1,100}$/, 'must be an artifact name like result.json') });
+
+const statusList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()))
+  .pipe(z.array(z.enum(RUN_STATUSES as [string, ...string[]])));
+const sortKeys = Object.keys(SORT_FIELDS);
+const sortParam = z
+  .string()
+  .refine((s) => sortKeys.includes(s.replace(/^-/, '')), `must be one of ${sortKeys.join(', ')}, with a leading - for descending`);
+
+const listQuery = z.strictObject({
+  status: statusList.optional(),
+  tag: z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(tag).max(20))
+    .optional(),
+  dataset: z.enum(['cifar10', 'synthetic']).optional(),
+  schedule: z.enum(['constant', 'stepDecay', 'cyclical']).optional(),
+  batchNorm: z.enum(['none', 'before', 'after']).optional(),
+  hiddenLayers: queryInt(0, 64).optional(),
+  name: z.string().min(1).max(200).optional(),
+  lambdaMin: queryNumber.optional(),
+  lambdaMax: queryNumber.optional(),
+  validationAccuracyMin: queryNumber.optional(),
+  validationAccuracyMax: queryNumber.optional(),
+  testAccuracyMin: queryNumber.optional(),
+  testAccuracyMax: queryNumber.optional(),
+  sort: sortParam.default('-createdAt'),
+  limit: queryInt(1, 200).default(50),
+  cursor: uuid.optional(),
+});
+
+const epochsQuery = z.strictObject({ cursor: queryInt(0, 1_000_000_000).optional(), limit: queryInt(1, 1000).default(1000) });
+const metricsQuery = z.strictObject({
+  maxPoints: queryInt(2, 10_000).optional(),
+  cursor: queryInt(-1, 1_000_000_000).optional(),
+  limit: queryInt(1, 10_000).optional(),
+});
+
+const IDEMPOTENCY = /^[\x21-\x7e]{1,200}$/;
+
+export function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !IDEMPOTENCY.test(header)) {
+    throw new ApiError('invalid_request', 'Idempotency-Key must be 1-200 visible ASCII characters', [
+      { path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
+    ]);
+  }
+  return header;
+}
+
+export const runsRoutes =
+  (deps: RouteDeps): FastifyPluginAsync =>
+  async (app) => {
+    const { db } = deps;
+
+    app.post('/v1/runs', async (req, reply) => {
+      const key = idempotencyKey(req.headers['idempotency-key']);
+      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+        throw new ApiError('invalid_request', 'the body must be a JSON object like {"spec": {...}, "name": "...", "tags": [...]}', [
+          { path: '(root)', message: 'must be a JSON object' },
+        ]);
+      }
+      const problems: Problem[] = [];
+      const body = createBody.safeParse(req.body);
+      if (!body.success) problems.push(...problemsOf(body.error));
+      const raw = (req.body as { spec?: unknown }).spec;
+      let specProblems: Problem[] = [];
+      let spec;
+      if (raw === undefined) specProblems = [{ path: 'spec', message: 'required: the experiment spec, e.g. {"data": {"dataset": "synthetic"}}' }];
+      else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) specProblems = [{ path: 'spec', message: 'must be a JSON object (the experiment spec)' }];
+      else {
+        const parsed = parseSpec(raw);
+        if (parsed.ok) spec = parsed.spec;
+        else specProblems = parsed.problems.map((p) => ({ path: p.path === '(root)' ? 'spec' : `spec.${p.path}`, message: p.message }));
+      }
+      problems.push(...specProblems);
+      if (problems.length || !spec || !body.success) {
+        throw new ApiError(specProblems.length ? 'invalid_spec' : 'invalid_request', `${specProblems.length ? 'invalid experiment spec' : 'invalid body'}: ${summarise(problems)}`, problems);
+      }
+      const { run, created } = await createRun(db, { projectId: req.projectId, spec, name: body.data.name, tags: body.data.tags, idempotencyKey: key });
+      if (!created) {
+        const same = canonicalJson(run.spec) === canonicalJson(spec) && (body.data.name ?? spec.name ?? null) === run.name && canonicalJson(body.data.tags ?? []) === canonicalJson(run.tags);
+        if (!same) throw new ApiError('conflict', 'this Idempotency-Key was already used with a different request body; use a new key for a new run');
+        return reply.code(200).send(runBody(run));
+      }
+      await deps.enqueue('run', run.id).catch((err) => req.log.warn({ runId: run.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue the run'));
+      deps.onRunCreated?.(run.id);
+      return reply.code(202).header('location', `/v1/runs/${run.id}`).send(runBody(run));
+    });
+
+    app.get('/v1/runs', async (req) => {
+      const q = parseOr400(listQuery, req.query, 'query');
+      const desc = q.sort.startsWith('-');
+      const { runs, more } = await listRuns(db, req.projectId, {
+        filters: {
+          status: q.status as never,
+          tags: q.tag,
+          dataset: q.dataset,
+          scheduleKind: q.schedule,
+          batchNorm: q.batchNorm,
+          hiddenLayers: q.hiddenLayers,
+          name: q.name,
+          lambdaMin: q.lambdaMin,
+          lambdaMax: q.lambdaMax,
+          validationAccuracyMin: q.validationAccuracyMin,
+          validationAccuracyMax: q.validationAccuracyMax,
+          testAccuracyMin: q.testAccuracyMin,
+          testAccuracyMax: q.testAccuracyMax,
+        },
+        sort: q.sort.replace(/^-/, '') as SortField,
+        order: desc ? 'desc' : 'asc',
+        limit: q.limit,
+        after: q.cursor,
+      }).catch((err) => {
+        if (q.cursor && /cursor|not found|P2025/i.test(String((err as Error).message))) {
+          throw new ApiError('invalid_request', 'cursor does not name a run of this project', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+        }
+        throw err;
+      });
+      return { runs: runs.map(runBody), nextCursor: more && runs.length ? runs[runs.length - 1].id : null };
+    });
+
+    const findRun = async (projectId: string, params: unknown) => {
+      const { id } = parseOr400(idParams, params, 'path');
+      const run = await getRun(db, projectId, id);
+      if (!run) throw new ApiError('not_found', `no run ${id} in this project`);
+      return run;
+    };
+
+    // A finished run never changes again: its body is kept, serialised, in a bounded map, so
+    // polling finished runs costs no query (the hot path of dashboards and `bench:api`).
+    const finished = new Map<string, { projectId: string; json: string }>();
+    app.get('/v1/runs/:id', async (req, reply) => {
+      const id = (req.params as { id?: string }).id ?? '';
+      const hit = finished.get(id);
+      if (hit && hit.projectId === req.projectId) return reply.type('application/json; charset=utf-8').send(hit.json);
+      const run = await findRun(req.projectId, req.params);
+      const body = runBody(run);
+      if (TERMINAL.includes(run.status)) {
+        if (finished.size >= 10_000) finished.delete(finished.keys().next().value!);
+        finished.set(run.id, { projectId: run.projectId, json: JSON.stringify(body) });
+      }
+      return body;
+    });
+
+    app.get('/v1/runs/:id/epochs', async (req) => {
+      const q = parseOr400(epochsQuery, req.query, 'query');
+      const run = await findRun(req.projectId, req.params);
+      const { epochs, more } = await listEpochs(db, run.id, q.cursor ?? 0, q.limit);
+      return { runId: run.id, epochs, nextCursor: more ? String(epochs[epochs.length - 1].epoch) : null };
+    });
+
+    app.get('/v1/runs/:id/metrics', async (req) => {
+      const q = parseOr400(metricsQuery, req.query, 'query');
+      const run = await findRun(req.projectId, req.params);
+      const after = q.cursor ?? -1;
+      if (q.maxPoints !== undefined) {
+        const limit = Math.min(q.limit ?? q.maxPoints, 10_000);
+        const r = await thinnedPoints(db, run.id, q.maxPoints, after, limit);
+        return { runId: run.id, thinned: true, bucketWidth: r.width, points: r.points, nextCursor: r.more ? String(r.points[r.points.length - 1].bucket!.toStep) : null };
+      }
+      const r = await listPoints(db, run.id, after, Math.min(q.limit ?? 1000, 5000));
+      return { runId: run.id, thinned: false, bucketWidth: 1, points: r.points, nextCursor: r.more ? String(r.points[r.points.length - 1].step) : null };
+    });
+
+    app.get('/v1/runs/:id/artifacts', async (req) => {
+      const run = await findRun(req.projectId, req.params);
+      const rows = await listArtifacts(db, run.id);
+      return {
+        runId: run.id,
+        artifacts: rows.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, createdAt: a.createdAt.toISOString(), url: `/v1/runs/${run.id}/artifacts/${a.name}` })),
+      };
+    });
+
+    app.get('/v1/runs/:id/artifacts/:name', async (req, reply) => {
+      const { id, name } = parseOr400(artifactParams, req.params, 'path');
+      const run = await findRun(req.projectId, { id });
+      const a = await getArtifact(db, run.id, name);
+      if (!a) throw new ApiError('not_found', `run ${run.id} has no artifact ${name}${run.status === 'succeeded' ? '' : ' (artifacts are written when a run succeeds)'}`);
+      return reply
+        .header('content-type', a.contentType)
+        .header('content-disposition', `inline; filename="${a.name}"`)
+        .send(Buffer.from(a.data));
+    });
+
+    app.post('/v1/runs/:id/cancel', async (req, reply) => {
+      const run = await findRun(req.projectId, req.params);
+      if (run.status === 'succeeded' || run.status === 'failed') throw new ApiError('conflict', `run ${run.id} already ${run.status}; only queued or running runs can be cancelled`);
+      const after = (await requestCancel(db, req.projectId, run.id))!;
+      if (after.status === 'cancelled') deps.removeJob?.(run.id);
+      return reply.code(202).send(runBody(after));
+    });
+  };
