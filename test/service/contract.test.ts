@@ -1,0 +1,153 @@
+// openapi.yaml is the contract: every documented (operation, status) pair is produced here by
+// the real server and every body validates against the yaml's schemas. Also: the error codes
+// in the yaml are exactly the catalogue's, and the spec schemas are the zod schema's.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/api/app.js';
+import { ERROR_CODES } from '../../src/api/errors.js';
+import { specJsonSchemas } from '../../src/api/specSchemas.js';
+import { createQueue } from '../../src/queue/queue.js';
+import { loadConfig, type ServiceConfig } from '../../src/service/config.js';
+import { createLogger } from '../../src/service/logger.js';
+import { commitEpoch, createWriterPool, finishRun } from '../../src/store/runWriter.js';
+import { apiClient } from '../helpers/apiClient.js';
+import { Contract, openapiDoc } from '../helpers/openapiContract.js';
+import { createTestDatabase, newKey, REDIS_URL, tinySpec, uniquePrefix, type TestDatabase } from '../helpers/serviceEnv.js';
+
+const quiet = createLogger('test', 'silent');
+
+describe('openapi.yaml contract', () => {
+  let t: TestDatabase;
+  const apps: FastifyInstance[] = [];
+  const contract = new Contract();
+  const prefix = uniquePrefix('contract');
+  let config: ServiceConfig;
+  let pool: ReturnType<typeof createWriterPool>;
+
+  const start = async (over: Partial<ServiceConfig> = {}, withDb = true) => {
+    const app = await buildApp({ config: { ...config, ...over }, db: withDb ? t.db : undefined, logger: quiet, docs: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    apps.push(app);
+    return apiClient(app.server, contract);
+  };
+
+  before(async () => {
+    t = await createTestDatabase('contract');
+    pool = createWriterPool(t.url);
+    config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix, logLevel: 'silent' };
+  });
+  after(async () => {
+    await pool?.end();
+    for (const a of apps) await a.close();
+    const q = createQueue(config);
+    await q.obliterate({ force: true }).catch(() => {});
+    await q.close();
+    await t?.drop();
+  });
+
+  it('lists exactly the catalogue error codes, and the spec schemas derived from zod', () => {
+    const codes = (openapiDoc.components.schemas.Error as any).properties.error.properties.code.enum;
+    assert.deepEqual([...codes].sort(), Object.keys(ERROR_CODES).sort());
+    const { input, output } = specJsonSchemas();
+    assert.deepEqual(openapiDoc.components.schemas.ExperimentSpecInput, input, 'run `npm run openapi:spec` after changing the spec schema');
+    assert.deepEqual(openapiDoc.components.schemas.ExperimentSpec, output, 'run `npm run openapi:spec` after changing the spec schema');
+  });
+
+  it('produces every documented status of every route, each body matching its schema', async () => {
+    const api = await start();
+    const key = await newKey(t.db, 'contract');
+    const other = await newKey(t.db, 'contract-other');
+    const spec = tinySpec();
+    const missing = randomUUID();
+
+    // Runs: create (202, idempotent 200, 409), list, read, history, artifacts, cancel.
+    const created = await api.post('/v1/runs', key, { spec, name: 'c', tags: ['t'] }, { 'Idempotency-Key': 'c-1' });
+    assert.equal(created.status, 202);
+    const id = created.body.id;
+    assert.equal((await api.post('/v1/runs', key, { spec, name: 'c', tags: ['t'] }, { 'Idempotency-Key': 'c-1' })).status, 200);
+    assert.equal((await api.post('/v1/runs', key, { spec: { ...spec, seed: 3 } }, { 'Idempotency-Key': 'c-1' })).status, 409);
+    assert.equal((await api.post('/v1/runs', key, { spec: { ...spec, seed: 'x' } })).status, 400);
+    assert.equal((await api.post('/v1/runs', key, { spec, pad: 'x'.repeat(70_000) })).status, 413);
+    assert.equal((await api.raw('/v1/runs', key, 'x', 'text/plain')).status, 415);
+    assert.equal((await api.post('/v1/runs', undefined, { spec })).status, 401);
+
+    // A finished run with history, written the way a worker writes it.
+    const pt = (step: number) => ({ step, epoch: step / 20, lr: 0.05, full: step % 20 === 0, train: { loss: 1, cost: 1.1, accuracy: 0.5 }, validation: { loss: 1.2, cost: 1.3, accuracy: 0.4 } });
+    for (let e = 1; e <= 3; e++) {
+      await commitEpoch(pool, id, { epoch: e, step: 20 * e, lr: 0.05, trainSeconds: 0.01, train: pt(0).train, validation: pt(0).validation }, [pt(20 * e - 10), pt(20 * e)], new Uint8Array([e]), { step: 20 * e, epoch: e, secondsLeft: 1 });
+    }
+    await finishRun(t.db, pool, id, { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 }, 'ts', [
+      { name: 'result.json', contentType: 'application/json', body: Buffer.from('{"testAccuracy":0.5}') },
+      { name: 'loss.svg', contentType: 'image/svg+xml', body: Buffer.from('<svg/>') },
+    ], []);
+
+    for (const path of [`/v1/runs/${id}`, `/v1/runs/${id}/epochs`, `/v1/runs/${id}/metrics`, `/v1/runs/${id}/metrics?maxPoints=2`, `/v1/runs/${id}/artifacts`, `/v1/runs/${id}/artifacts/result.json`, `/v1/runs/${id}/artifacts/loss.svg`, '/v1/runs?sort=-validationAccuracy']) {
+      assert.equal((await api.get(path, key)).status, 200, path);
+    }
+    for (const path of [`/v1/runs/${id}`, `/v1/runs/${id}/epochs`, `/v1/runs/${id}/metrics`, `/v1/runs/${id}/artifacts`, `/v1/runs/${id}/artifacts/result.json`]) {
+      assert.equal((await api.get(path, other)).status, 404, path);
+      assert.equal((await api.get(path.replace(id, 'nope'), key)).status, 400, path);
+      assert.equal((await api.get(path)).status, 401, path);
+    }
+    assert.equal((await api.get('/v1/runs?limit=x', key)).status, 400);
+    assert.equal((await api.get('/v1/runs')).status, 401);
+    assert.equal((await api.post(`/v1/runs/${id}/cancel`, key)).status, 409);
+    const second = await api.post('/v1/runs', key, { spec });
+    assert.equal((await api.post(`/v1/runs/${second.body.id}/cancel`, key)).status, 202);
+    assert.equal((await api.post(`/v1/runs/${missing}/cancel`, key)).status, 404);
+    assert.equal((await api.post('/v1/runs/nope/cancel', key)).status, 400);
+    assert.equal((await api.post(`/v1/runs/${id}/cancel`, undefined)).status, 401);
+
+    // Gradient checks.
+    const gc = await api.post('/v1/gradient-checks', key, { spec, features: 5, samples: 3 }, { 'Idempotency-Key': 'g-1' });
+    assert.equal(gc.status, 202);
+    assert.equal((await api.post('/v1/gradient-checks', key, { spec, features: 5, samples: 3 }, { 'Idempotency-Key': 'g-1' })).status, 200);
+    assert.equal((await api.post('/v1/gradient-checks', key, { spec, features: 6 }, { 'Idempotency-Key': 'g-1' })).status, 409);
+    assert.equal((await api.post('/v1/gradient-checks', key, { spec, h: 0 })).status, 400);
+    assert.equal((await api.post('/v1/gradient-checks', key, { spec, pad: 'x'.repeat(70_000) })).status, 413);
+    assert.equal((await api.raw('/v1/gradient-checks', key, 'x', 'text/plain')).status, 415);
+    assert.equal((await api.post('/v1/gradient-checks', undefined, { spec })).status, 401);
+    await t.db.gradientCheck.update({ where: { id: gc.body.id }, data: { status: 'succeeded', result: { method: 'centred', h: 1e-5, features: 5, samples: 3, sizes: [5, 16, 4], tensors: [{ name: 'W1', size: 80, relError: 1e-9, maxElementRelError: 1e-7, analyticNorm: 1 }], maxRelError: 1e-9 } } });
+    assert.equal((await api.get(`/v1/gradient-checks/${gc.body.id}`, key)).status, 200);
+    assert.equal((await api.get(`/v1/gradient-checks/${gc.body.id}`, other)).status, 404);
+    assert.equal((await api.get('/v1/gradient-checks/nope', key)).status, 400);
+    assert.equal((await api.get(`/v1/gradient-checks/${gc.body.id}`)).status, 401);
+
+    // Operations.
+    assert.equal((await api.get('/healthz')).status, 200);
+    assert.equal((await api.get('/readyz')).status, 200);
+    assert.equal((await api.get('/metrics')).status, 200);
+
+    // 429 on every /v1 operation: a fresh key per operation and a budget of one request.
+    const limited = await start({ rateLimitMax: 1 });
+    const v1Calls: [string, (c: typeof limited, k: string) => Promise<unknown>][] = [
+      ['createRun', (c, k) => c.post('/v1/runs', k, { spec })],
+      ['listRuns', (c, k) => c.get('/v1/runs', k)],
+      ['getRun', (c, k) => c.get(`/v1/runs/${id}`, k)],
+      ['listEpochs', (c, k) => c.get(`/v1/runs/${id}/epochs`, k)],
+      ['listMetrics', (c, k) => c.get(`/v1/runs/${id}/metrics`, k)],
+      ['listArtifacts', (c, k) => c.get(`/v1/runs/${id}/artifacts`, k)],
+      ['getArtifact', (c, k) => c.get(`/v1/runs/${id}/artifacts/result.json`, k)],
+      ['cancelRun', (c, k) => c.post(`/v1/runs/${id}/cancel`, k)],
+      ['createGradientCheck', (c, k) => c.post('/v1/gradient-checks', k, { spec, features: 5 })],
+      ['getGradientCheck', (c, k) => c.get(`/v1/gradient-checks/${gc.body.id}`, k)],
+    ];
+    for (const [, call] of v1Calls) {
+      const k = await newKey(t.db, 'contract');
+      await call(limited, k);
+      await call(limited, k);
+    }
+
+    // 500 (no details) on every /v1 operation and 503 from /readyz: Postgres and Redis unreachable.
+    const u = new URL(t.url);
+    u.pathname = `/ty_missing_${Date.now()}`;
+    const broken = await start({ databaseUrl: u.toString(), redisUrl: 'redis://127.0.0.1:1' }, false);
+    for (const [, call] of v1Calls) await call(broken, key);
+    assert.equal((await broken.get('/readyz')).status, 503);
+
+    const missingPairs = Contract.documented().filter((p) => !contract.covered.has(p));
+    assert.deepEqual(missingPairs, [], 'documented responses never produced');
+  });
+});

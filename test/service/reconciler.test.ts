@@ -1,0 +1,56 @@
+// The reconciler against a real Redis: runs Postgres has queued but Redis lost are enqueued
+// again; runs whose job failed for good are marked failed with the job's reason.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Worker } from 'bullmq';
+import { createQueue, enqueue, redisConnection } from '../../src/queue/queue.js';
+import { createLogger } from '../../src/service/logger.js';
+import { parseSpec } from '../../src/spec/experimentSpec.js';
+import { createApiKey } from '../../src/store/keys.js';
+import { createRun } from '../../src/store/runs.js';
+import { reconcile } from '../../worker/reconciler.js';
+import { createTestDatabase, REDIS_URL, tinySpec, uniquePrefix, waitFor, type TestDatabase } from '../helpers/serviceEnv.js';
+
+describe('reconciler', () => {
+  let t: TestDatabase;
+  const cfg = { redisUrl: REDIS_URL, queuePrefix: uniquePrefix('recon'), queueName: 'jobs' };
+  const queue = createQueue(cfg);
+  const log = createLogger('test', 'silent');
+
+  before(async () => {
+    t = await createTestDatabase('recon');
+  });
+  after(async () => {
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await t?.drop();
+  });
+
+  it('re-enqueues lost jobs and fails runs whose job failed, with the reason', async () => {
+    const { projectId } = await createApiKey(t.db, 'recon');
+    const parsed = parseSpec(tinySpec());
+    assert.ok(parsed.ok);
+    const lost = (await createRun(t.db, { projectId, spec: parsed.spec })).run;
+    const running = (await createRun(t.db, { projectId, spec: parsed.spec })).run;
+    const broken = (await createRun(t.db, { projectId, spec: parsed.spec })).run;
+    await t.db.run.update({ where: { id: running.id }, data: { status: 'running' } });
+    await enqueue(queue, 'run', broken.id, 1);
+    const worker = new Worker(cfg.queueName, async () => {
+      throw new Error('the training process was killed by SIGKILL');
+    }, { connection: redisConnection(REDIS_URL), prefix: cfg.queuePrefix });
+    await waitFor('job to fail', async () => (await queue.getJob(broken.id))?.failedReason);
+    await worker.close();
+
+    const r = await reconcile(t.db, queue, { graceMs: 0, attempts: 1, log });
+    assert.deepEqual(r, { requeued: 2, failed: 1 });
+    assert.ok(await queue.getJob(lost.id));
+    assert.ok(await queue.getJob(running.id));
+    const after = await t.db.run.findMany({ orderBy: { createdAt: 'asc' } });
+    const byId = new Map(after.map((x) => [x.id, x]));
+    assert.equal(byId.get(lost.id)!.status, 'queued');
+    assert.equal(byId.get(running.id)!.status, 'queued', 'a running run whose job vanished goes back to queued');
+    assert.equal(byId.get(broken.id)!.status, 'failed');
+    assert.match(byId.get(broken.id)!.error!, /killed by SIGKILL/);
+    assert.deepEqual(await reconcile(t.db, queue, { graceMs: 0, attempts: 1, log }), { requeued: 0, failed: 0 }, 'a second pass changes nothing');
+  });
+});

@@ -1,0 +1,126 @@
+// `npm run worker`: a BullMQ worker. Each job runs in its own child process
+// (worker/runProcessor.ts), so CPU-bound training never delays this process's lock renewals.
+// A child process rather than a worker thread: it gets its own OpenBLAS thread pool and heap,
+// SIGTERM can be forwarded to it, and a crash in native code cannot take the worker down.
+//
+// Threads: each training child uses 1 BLAS thread (TRAINYARD_THREADS overrides). Run one
+// worker (WORKER_CONCURRENCY=1) per core: N single-threaded jobs scale better than one job
+// with N threads for these small matrices.
+//
+// SIGTERM: children finish their current step, write a checkpoint and exit; their jobs go
+// back to the wait list for another worker; then this process exits. SIGKILL: the children
+// notice their parent is gone and exit; BullMQ finds the job stalled once its lock expires and
+// another worker resumes it from the last epoch checkpoint.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker, WaitingError, type Job } from 'bullmq';
+import { createQueue, redisConnection, type JobData, type JobName } from '../src/queue/queue.js';
+import { loadConfig } from '../src/service/config.js';
+import { createLogger } from '../src/service/logger.js';
+import { createDb } from '../src/store/db.js';
+import { failGradientCheck } from '../src/store/gradientChecks.js';
+import { failRun } from '../src/store/runWriter.js';
+import { EXIT, type ChildFailure } from './protocol.js';
+import { reconcile } from './reconciler.js';
+
+const config = loadConfig();
+const log = createLogger('trainyard-worker', config.logLevel);
+const db = createDb(config.databaseUrl, { max: 3 });
+const queue = createQueue(config);
+const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
+const childScript = fileURLToPath(new URL('./runProcessor.js', import.meta.url));
+const children = new Set<ChildProcess>();
+let shuttingDown = false;
+
+const idField = (name: string) => (name === 'run' ? 'runId' : 'gradientCheckId');
+
+async function processJob(job: Job<JobData, unknown, JobName>, token?: string): Promise<void> {
+  const jlog = log.child({ [idField(job.name)]: job.data.id, jobId: job.id, attempt: job.attemptsMade + 1 });
+  jlog.info('job started');
+  const child = fork(childScript, [job.name, job.data.id], {
+    env: { ...process.env, TRAINYARD_THREADS: process.env.TRAINYARD_THREADS || '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  if (shuttingDown) child.kill('SIGTERM');
+  let failure: string | null = null;
+  child.on('message', (m: ChildFailure) => {
+    if (m && m.kind === 'failure') failure = m.message;
+  });
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
+  children.delete(child);
+  if (code === EXIT.done) {
+    jlog.info('job finished');
+    return;
+  }
+  if (code === EXIT.handedBack) {
+    await job.moveToWait(token);
+    jlog.info('job handed back to the queue');
+    throw new WaitingError();
+  }
+  const why = failure ?? (signal ? `the training process was killed by ${signal}` : `the training process exited with code ${code}`);
+  jlog.error({ code, signal }, `job attempt failed: ${why}`);
+  throw new Error(why);
+}
+
+const worker = new Worker<JobData, unknown, JobName>(config.queueName, processJob, {
+  connection: redisConnection(config.redisUrl),
+  prefix: config.queuePrefix,
+  concurrency: config.workerConcurrency,
+  lockDuration: config.lockDurationMs,
+  stalledInterval: config.stalledIntervalMs,
+  maxStalledCount: config.maxStalledCount,
+  autorun: false,
+});
+
+worker.on('failed', (job, err) => {
+  if (!job) return;
+  const attempts = job.opts.attempts ?? 1;
+  if (job.attemptsMade < attempts && !/stalled more than/i.test(err.message)) return;
+  const reason = `${err.message}${attempts > 1 ? ` (after ${job.attemptsMade} attempts)` : ''}`;
+  const mark = job.name === 'run' ? failRun(db, job.data.id, reason) : failGradientCheck(db, job.data.id, reason);
+  mark.then(
+    (changed) => changed && log.warn({ [idField(job.name)]: job.data.id, reason }, 'marked failed'),
+    (e) => log.error({ err: e, [idField(job.name)]: job.data.id }, 'could not mark failed'),
+  );
+});
+worker.on('stalled', (jobId) => {
+  log.warn({ jobId, runId: jobId }, 'job stalled (its worker stopped renewing the lock); it will be resumed');
+  db.run.updateMany({ where: { id: jobId, status: 'running' }, data: { status: 'queued' } }).catch(() => {});
+});
+worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+
+let reconciling = false;
+async function reconcileOnce(): Promise<void> {
+  if (reconciling || shuttingDown) return;
+  reconciling = true;
+  try {
+    const r = await reconcile(db, queue, { graceMs, attempts: config.jobAttempts, log });
+    if (r.requeued || r.failed) log.info(r, 'reconciled');
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'reconcile failed; will retry');
+  } finally {
+    reconciling = false;
+  }
+}
+const timer = setInterval(reconcileOnce, config.reconcileIntervalMs);
+
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log.info({ signal, running: children.size }, 'shutting down: checkpointing running jobs');
+  clearInterval(timer);
+  for (const c of children) c.kill('SIGTERM');
+  await worker.close();
+  await queue.close().catch(() => {});
+  await db.$disconnect().catch(() => {});
+  log.info('worker stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await reconcileOnce();
+void worker.run();
+await worker.waitUntilReady();
+log.info({ queue: config.queueName, prefix: config.queuePrefix, concurrency: config.workerConcurrency }, 'worker ready');
