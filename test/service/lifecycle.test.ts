@@ -270,7 +270,8 @@ describe('runs through real workers', () => {
     assert.equal(done.status, 'succeeded', done.error);
     assert.equal(done.attempts, 2, `${JSON.stringify(done)}\n${log()}\n${next.output().slice(-3000)}`);
     assert.deepEqual(done.metrics, { train: reference.train, validation: reference.validation, test: reference.test });
-    assert.equal(await t.db.epoch.count({ where: { runId: id } }), 6);
+    const stored = (await t.db.epoch.findMany({ where: { runId: id }, orderBy: { epoch: 'asc' } })).map((e) => [e.epoch, e.step]);
+    assert.equal(stored.length, 6, `epochs stored ${JSON.stringify(stored)}\n${log()}\n${next.output().slice(-3000)}`);
   });
 
   it('Redis restarted while a run is queued: the run still completes', async () => {
