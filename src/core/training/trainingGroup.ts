@@ -26,7 +26,7 @@ import { decodeCheckpoint, encodeCheckpoint, type StoredArray } from './checkpoi
 import { allRows, createEvaluator, evaluate } from './evaluate.js';
 import { createFusedFirstLayer, fusedAffine, fusedWeightGrad, trialStorage, type FusedFirstLayer } from './fusedFirstLayer.js';
 import { learningRate } from './learningRate.js';
-import type { EpochSummary, EvalPoint, SplitMetrics, TrainingResult } from './metrics.js';
+import type { EpochSummary, EvalPoint, SplitMetrics, TrainingEvent, TrainingResult } from './metrics.js';
 
 /** Batch-norm epsilon: small, because with sigma = 1e-4 inits the variances of S are ~1e-7. */
 export const BN_EPS = 1e-8;
@@ -79,6 +79,11 @@ interface Stream {
   shuffleRng: Rng;
   augRng: Rng;
   epochTrainSeconds: number;
+  /**
+   * Events of the current step computed but not yet handed out. A checkpoint taken between two
+   * of them keeps the rest, so the consumer still receives (and stores) them after a resume.
+   */
+  pending: GroupEvent[];
 }
 
 interface CheckpointHeader {
@@ -90,6 +95,7 @@ interface CheckpointHeader {
   points: EvalPoint[];
   epochs: EpochSummary[];
   epochTrainSeconds: number;
+  pending: TrainingEvent[];
 }
 
 /** Trials with equal keys can train fused: everything but seed, lambda, momentum, rates and init may differ. */
@@ -171,10 +177,11 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
   const evalsPerEpoch = spec0.training.evalsPerEpoch;
   const pointSteps = evalPointSteps(spe, evalsPerEpoch);
   const identities = specs.map((s) => checkpointIdentity(s, data));
-  const st: Stream = { step: 0, order: allRows(data.train.n), shuffleRng: createRng(dataSeed, 2), augRng: createRng(dataSeed, 5), epochTrainSeconds: 0 };
+  const st: Stream = { step: 0, order: allRows(data.train.n), shuffleRng: createRng(dataSeed, 2), augRng: createRng(dataSeed, 5), epochTrainSeconds: 0, pending: [] };
   if (resumeFrom) {
     if (resumeFrom.length !== T) throw new Error(`resuming a group of ${T} trials needs ${T} checkpoints, got ${resumeFrom.length}`);
-    resumeFrom.forEach((buf, t) => restore(buf, identities[t], trials[t], st, t === 0));
+    const pending = resumeFrom.map((buf, t) => restore(buf, identities[t], trials[t], st, t === 0));
+    st.pending = mergePending(pending);
   }
 
   const penalties = () => trials.map((tr) => l2Penalty(k, tr.net, tr.spec.training.lambda));
@@ -205,15 +212,21 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     });
   }
 
+  function* drain(): Generator<GroupEvent, void, void> {
+    while (st.pending.length > 0) yield st.pending.shift()!;
+  }
+
   function* run(): Generator<GroupEvent, TrainingResult[], void> {
+    yield* drain();
     if (st.step === 0 && trials[0].points.length === 0 && evalsPerEpoch > 0) {
       const m = measure(false);
       const lrs = lrsAt(0);
       for (let t = 0; t < T; t++) {
         const point: EvalPoint = { step: 0, epoch: 0, lr: lrs[t], full: false, ...m[t] };
         trials[t].points.push(point);
-        yield { kind: 'eval', trial: t, point };
+        st.pending.push({ kind: 'eval', trial: t, point });
       }
+      yield* drain();
     }
     while (st.step < total) {
       const t0 = st.step;
@@ -224,24 +237,27 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
       st.epochTrainSeconds += (performance.now() - started) / 1000;
       st.step = t0 + 1;
       const epoch = st.step / spe;
-      yield { kind: 'step', step: st.step, epoch, lrs };
+      // Everything this step records is computed and kept before its first event is handed out.
+      st.pending.push({ kind: 'step', step: st.step, epoch, lrs });
       const epochEnd = st.step % spe === 0 || st.step === total;
-      if (!epochEnd && !pointSteps.has(st.step % spe)) continue;
-      const m = measure(epochEnd);
-      const seconds = st.epochTrainSeconds;
-      if (epochEnd) st.epochTrainSeconds = 0;
-      for (let t = 0; t < T; t++) {
-        const point: EvalPoint = { step: st.step, epoch, lr: lrs[t], full: epochEnd, ...m[t] };
-        if (evalsPerEpoch > 0 || !epochEnd) {
-          trials[t].points.push(point);
-          yield { kind: 'eval', trial: t, point };
-        }
-        if (epochEnd) {
-          const summary: EpochSummary = { epoch: Math.ceil(epoch), step: st.step, lr: lrs[t], trainSeconds: seconds, ...m[t] };
-          trials[t].epochs.push(summary);
-          yield { kind: 'epoch', trial: t, summary };
+      if (epochEnd || pointSteps.has(st.step % spe)) {
+        const m = measure(epochEnd);
+        const seconds = st.epochTrainSeconds;
+        if (epochEnd) st.epochTrainSeconds = 0;
+        for (let t = 0; t < T; t++) {
+          const point: EvalPoint = { step: st.step, epoch, lr: lrs[t], full: epochEnd, ...m[t] };
+          if (evalsPerEpoch > 0 || !epochEnd) {
+            trials[t].points.push(point);
+            st.pending.push({ kind: 'eval', trial: t, point });
+          }
+          if (epochEnd) {
+            const summary: EpochSummary = { epoch: Math.ceil(epoch), step: st.step, lr: lrs[t], trainSeconds: seconds, ...m[t] };
+            trials[t].epochs.push(summary);
+            st.pending.push({ kind: 'epoch', trial: t, summary });
+          }
         }
       }
+      yield* drain();
     }
     const p = penalties();
     const test = evaluate(k, ev, data.test, norm, evalRows.testAll, p);
@@ -270,7 +286,7 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     totalEpochs: totalEpochs(spec0),
     stepsDone: () => st.step,
     run,
-    checkpoint: (t) => save(identities[t], trials[t], st),
+    checkpoint: (t) => save(identities[t], trials[t], t, st),
     history: (t) => ({ points: trials[t].points, epochs: trials[t].epochs }),
     validationMetrics: () => evaluate(k, ev, data.validation, norm, evalRows.validationAll, penalties()),
   };
@@ -299,7 +315,7 @@ function subsetRows(n: number, limit: number, rng: Rng): Int32Array {
 }
 
 /** Positions within an epoch (1 .. spe-1) after which an intermediate point is measured. */
-function evalPointSteps(spe: number, perEpoch: number): Set<number> {
+export function evalPointSteps(spe: number, perEpoch: number): Set<number> {
   const s = new Set<number>();
   for (let i = 1; i < perEpoch; i++) {
     const at = Math.round((spe * i) / perEpoch);
@@ -314,7 +330,7 @@ function checkpointIdentity(spec: ExperimentSpec, data: DatasetSplits): string {
   return JSON.stringify({ spec: { ...rest, dataSeed: dataSeedOf(spec) }, n: [data.train.n, data.validation.n, data.test.n], d: data.train.d });
 }
 
-function save(identity: string, tr: Trial, st: Stream): Uint8Array {
+function save(identity: string, tr: Trial, trial: number, st: Stream): Uint8Array {
   const header: CheckpointHeader = {
     identity,
     step: st.step,
@@ -324,6 +340,11 @@ function save(identity: string, tr: Trial, st: Stream): Uint8Array {
     points: tr.points,
     epochs: tr.epochs,
     epochTrainSeconds: st.epochTrainSeconds,
+    pending: st.pending.flatMap((e): TrainingEvent[] => {
+      if (e.kind === 'step') return [{ kind: 'step', step: e.step, epoch: e.epoch, lr: e.lrs[trial] }];
+      if (e.trial !== trial) return [];
+      return e.kind === 'eval' ? [{ kind: 'eval', point: e.point }] : [{ kind: 'epoch', summary: e.summary }];
+    }),
   };
   const arrays: { name: string; value: StoredArray }[] = [
     ...tr.params.map((p) => ({ name: p.name, value: p.value })),
@@ -334,7 +355,23 @@ function save(identity: string, tr: Trial, st: Stream): Uint8Array {
   return encodeCheckpoint(header, arrays);
 }
 
-function restore(buf: Uint8Array, identity: string, tr: Trial, st: Stream, restoreStream: boolean): void {
+/** Trial t's not-yet-handed-out events, and the step's shared event once, back in group order. */
+function mergePending(perTrial: TrainingEvent[][]): GroupEvent[] {
+  const out: GroupEvent[] = [];
+  const steps = perTrial.map((events) => events.find((e) => e.kind === 'step'));
+  const first = steps[0];
+  if (first && first.kind === 'step') out.push({ kind: 'step', step: first.step, epoch: first.epoch, lrs: steps.map((e) => (e && e.kind === 'step' ? e.lr : NaN)) });
+  perTrial.forEach((events, trial) => {
+    for (const e of events) {
+      if (e.kind === 'eval') out.push({ kind: 'eval', trial, point: e.point });
+      else if (e.kind === 'epoch') out.push({ kind: 'epoch', trial, summary: e.summary });
+    }
+  });
+  return out;
+}
+
+/** Restores trial state (and the shared stream from the first checkpoint); returns its pending events. */
+function restore(buf: Uint8Array, identity: string, tr: Trial, st: Stream, restoreStream: boolean): TrainingEvent[] {
   const { header, arrays } = decodeCheckpoint<CheckpointHeader>(buf);
   if (header.identity !== identity) throw new Error('checkpoint was written for a different spec or dataset; it cannot resume this one');
   if (!restoreStream && header.step !== st.step) throw new Error(`checkpoints of one group must be taken at the same step (${header.step} vs ${st.step})`);
@@ -351,12 +388,14 @@ function restore(buf: Uint8Array, identity: string, tr: Trial, st: Stream, resto
   });
   tr.points = header.points;
   tr.epochs = header.epochs;
-  if (!restoreStream) return;
-  put('order', st.order);
-  st.step = header.step;
-  st.shuffleRng = loadRng(header.shuffleRng);
-  st.augRng = loadRng(header.augRng);
-  st.epochTrainSeconds = header.epochTrainSeconds;
+  if (restoreStream) {
+    put('order', st.order);
+    st.step = header.step;
+    st.shuffleRng = loadRng(header.shuffleRng);
+    st.augRng = loadRng(header.augRng);
+    st.epochTrainSeconds = header.epochTrainSeconds;
+  }
+  return header.pending ?? [];
 }
 
 

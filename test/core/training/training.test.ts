@@ -77,6 +77,33 @@ for (const precision of ['float32', 'float64'] as const) {
   });
 }
 
+test('a checkpoint taken between the events of one step (an epoch end) loses nothing on resume', () => {
+  const s = spec();
+  const d = data(s);
+  const whole = runToEnd(createTraining({ spec: s, data: d, kernels: tsKernels }).run());
+  for (const pauseAfter of ['step', 'eval'] as const) {
+    const first = createTraining({ spec: s, data: d, kernels: tsKernels });
+    const gen = first.run();
+    const seen: string[] = [];
+    // Stop right after the epoch-2 'step' event (before its evaluation and summary), or after its 'eval'.
+    for (;;) {
+      const e = gen.next().value as { kind: string };
+      seen.push(e.kind);
+      if (first.stepsDone() === 40 && e.kind === pauseAfter) break;
+    }
+    const resumed = createTraining({ spec: s, data: d, kernels: tsKernels, resumeFrom: first.checkpoint() });
+    const rest = resumed.run();
+    const after: string[] = [];
+    let r = rest.next();
+    while (!r.done) {
+      after.push((r.value as { kind: string }).kind);
+      r = rest.next();
+    }
+    assert.deepEqual(after.slice(0, pauseAfter === 'step' ? 2 : 1), pauseAfter === 'step' ? ['eval', 'epoch'] : ['epoch'], 'the rest of step 40 comes first');
+    assert.deepEqual(withoutTimes(r.value), withoutTimes(whole));
+  }
+});
+
 test('a checkpoint for another spec is refused', () => {
   const s = spec();
   const t = createTraining({ spec: s, data: data(s), kernels: tsKernels });

@@ -91,6 +91,26 @@ test('a fused group resumes from per-trial checkpoints, and a trial checkpoint r
   assertSameRun(alone, whole[1], 1e-9);
 });
 
+test('a group checkpoint taken between trials\' epoch events hands the rest out after resume', () => {
+  const specs = variants.map((v) => spec(v));
+  const d = data();
+  const whole = drain(createTrainingGroup({ specs, data: d, kernels: tsKernels }).run());
+  const g = createTrainingGroup({ specs, data: d, kernels: tsKernels });
+  const gen = g.run();
+  // Stop after trial 0's epoch summary at the end of epoch 1, before trials 1 and 2 get theirs.
+  for (;;) {
+    const e = gen.next().value as { kind: string; trial?: number };
+    if (e.kind === 'epoch' && e.trial === 0) break;
+  }
+  const resumed = createTrainingGroup({ specs, data: d, kernels: tsKernels, resumeFrom: specs.map((_, t) => g.checkpoint(t)) });
+  const rest = resumed.run();
+  const next = [rest.next().value, rest.next().value, rest.next().value, rest.next().value] as { kind: string; trial?: number }[];
+  assert.deepEqual(next.map((e) => `${e.kind}${e.trial}`), ['eval1', 'epoch1', 'eval2', 'epoch2']);
+  resumed.networks.forEach((_, t) => assert.equal(resumed.history(t).epochs.length, 1));
+  const results = drain(rest);
+  results.forEach((r, t) => assertSameRun(r, whole[t], 1e-12));
+});
+
 test('specs that differ in architecture, data or batch order cannot be fused', () => {
   const a = spec(variants[0]);
   assert.equal(fusionKey(a), fusionKey(spec(variants[1])));
