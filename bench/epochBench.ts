@@ -97,7 +97,7 @@ if (torchOk) {
     results.get(net.label)!.torchThreads = r.threads;
   }
 } else {
-  console.log('PyTorch: not measured (apt-get install -y python3-torch to compare)');
+  console.log(values['no-torch'] ? 'PyTorch: skipped (--no-torch)' : 'PyTorch: not measured (apt-get install -y python3-torch python3-threadpoolctl to compare)');
 }
 
 const cols = [...backends, ...(torchOk ? ['torch'] : [])];

@@ -3,7 +3,8 @@ import { ActivationCode, type Kernels, type Labels, type Vec } from './kernels.j
 import { gemm } from './tsGemm.js';
 
 export function fillRows(m: number, n: number, v: Vec, out: Vec): void {
-  for (let i = 0; i < m; i++) out.set(v.subarray(0, n), i * n);
+  const row = v.length === n ? v : v.subarray(0, n);
+  for (let i = 0; i < m; i++) out.set(row, i * n);
 }
 
 export function colSum(m: number, n: number, g: Vec, scale: number, out: Vec): void {
