@@ -11,28 +11,52 @@
 // back to the wait list for another worker; then this process exits. SIGKILL: the children
 // notice their parent is gone and exit; BullMQ finds the job stalled once its lock expires and
 // another worker resumes it from the last epoch checkpoint.
+//
+// Searches: training jobs include `group` jobs (a fused group of search trials). A second,
+// light BullMQ worker in this process takes `searches` jobs and advances search coordinators
+// in-process (worker/searchCoordinator.ts); it never takes a training slot.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, WaitingError, type Job } from 'bullmq';
-import { createQueue, redisConnection, type JobData, type JobName } from '../src/queue/queue.js';
+import {
+  createQueue,
+  createSearchQueue,
+  enqueue,
+  redisConnection,
+  searchQueueName,
+  triggerSearch,
+  type JobData,
+  type JobName,
+  type SearchJobData,
+  type SearchJobName,
+} from '../src/queue/queue.js';
 import { loadConfig } from '../src/service/config.js';
 import { createLogger } from '../src/service/logger.js';
 import { createDb } from '../src/store/db.js';
 import { failGradientCheck } from '../src/store/gradientChecks.js';
 import { failRun } from '../src/store/runWriter.js';
+import { failGroup } from '../src/store/trials.js';
 import { EXIT, type ChildFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
+import { advanceSearch } from './searchCoordinator.js';
 
 const config = loadConfig();
 const log = createLogger('trainyard-worker', config.logLevel);
 const db = createDb(config.databaseUrl, { max: 3 });
 const queue = createQueue(config);
+const searchQueue = createSearchQueue(config);
 const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
 const childScript = fileURLToPath(new URL('./runProcessor.js', import.meta.url));
 const children = new Set<ChildProcess>();
 let shuttingDown = false;
 
-const idField = (name: string) => (name === 'run' ? 'runId' : 'gradientCheckId');
+const idField = (name: string) => (name === 'run' ? 'runId' : name === 'group' ? 'groupId' : 'gradientCheckId');
+
+/** Wakes the coordinator of the group's search (after the group ended, one way or another). */
+async function wakeSearchOf(job: Job<JobData, unknown, JobName>): Promise<void> {
+  const searchId = job.data.searchId ?? (await db.trialGroup.findUnique({ where: { id: job.data.id }, select: { searchId: true } }))?.searchId;
+  if (searchId) await triggerSearch(searchQueue, searchId).catch((err) => log.warn({ searchId, err: (err as Error).message }, 'could not wake the search; the reconciler will'));
+}
 
 async function processJob(job: Job<JobData, unknown, JobName>, token?: string): Promise<void> {
   const jlog = log.child({ [idField(job.name)]: job.data.id, jobId: job.id, attempt: job.attemptsMade + 1 });
@@ -51,6 +75,7 @@ async function processJob(job: Job<JobData, unknown, JobName>, token?: string): 
   children.delete(child);
   if (code === EXIT.done) {
     jlog.info('job finished');
+    if (job.name === 'group') await wakeSearchOf(job);
     return;
   }
   if (code === EXIT.handedBack) {
@@ -78,7 +103,12 @@ worker.on('failed', (job, err) => {
   const attempts = job.opts.attempts ?? 1;
   if (job.attemptsMade < attempts && !/stalled more than/i.test(err.message)) return;
   const reason = `${err.message}${attempts > 1 ? ` (after ${job.attemptsMade} attempts)` : ''}`;
-  const mark = job.name === 'run' ? failRun(db, job.data.id, reason) : failGradientCheck(db, job.data.id, reason);
+  const mark =
+    job.name === 'run'
+      ? failRun(db, job.data.id, reason)
+      : job.name === 'group'
+        ? failGroup(db, job.data.id, reason).then(async () => (await wakeSearchOf(job), true))
+        : failGradientCheck(db, job.data.id, reason);
   mark.then(
     (changed) => changed && log.warn({ [idField(job.name)]: job.data.id, reason }, 'marked failed'),
     (e) => log.error({ err: e, [idField(job.name)]: job.data.id }, 'could not mark failed'),
@@ -86,16 +116,40 @@ worker.on('failed', (job, err) => {
 });
 worker.on('stalled', (jobId) => {
   log.warn({ jobId, runId: jobId }, 'job stalled (its worker stopped renewing the lock); it will be resumed');
-  db.run.updateMany({ where: { id: jobId, status: 'running' }, data: { status: 'queued' } }).catch(() => {});
+  db.run.updateMany({ where: { OR: [{ id: jobId }, { groupId: jobId }], status: 'running' }, data: { status: 'queued' } }).catch(() => {});
 });
 worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
+
+const coordinator = new Worker<SearchJobData, unknown, SearchJobName>(
+  searchQueueName(config),
+  (job) =>
+    advanceSearch(
+      {
+        db,
+        log,
+        enqueueGroup: (groupId, searchId) => enqueue(queue, 'group', groupId, config.jobAttempts, 2000, { searchId }),
+        workerCount: () => queue.getWorkersCount(),
+      },
+      job.data.searchId,
+    ),
+  {
+    connection: redisConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+    concurrency: 2,
+    lockDuration: config.lockDurationMs,
+    stalledInterval: config.stalledIntervalMs,
+    autorun: false,
+  },
+);
+coordinator.on('failed', (job, err) => log.warn({ searchId: job?.data.searchId, err: err.message }, 'search step failed; it will be retried'));
+coordinator.on('error', (err) => log.error({ err: err.message }, 'coordinator error'));
 
 let reconciling = false;
 async function reconcileOnce(): Promise<void> {
   if (reconciling || shuttingDown) return;
   reconciling = true;
   try {
-    const r = await reconcile(db, queue, { graceMs, attempts: config.jobAttempts, log });
+    const r = await reconcile(db, queue, { graceMs, attempts: config.jobAttempts, log, searchQueue });
     if (r.requeued || r.failed) log.info(r, 'reconciled');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'reconcile failed; will retry');
@@ -111,8 +165,9 @@ async function shutdown(signal: string): Promise<void> {
   log.info({ signal, running: children.size }, 'shutting down: checkpointing running jobs');
   clearInterval(timer);
   for (const c of children) c.kill('SIGTERM');
-  await worker.close();
+  await Promise.all([worker.close(), coordinator.close()]);
   await queue.close().catch(() => {});
+  await searchQueue.close().catch(() => {});
   await db.$disconnect().catch(() => {});
   log.info('worker stopped');
   process.exit(0);
@@ -122,5 +177,6 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await reconcileOnce();
 void worker.run();
-await worker.waitUntilReady();
+void coordinator.run();
+await Promise.all([worker.waitUntilReady(), coordinator.waitUntilReady()]);
 log.info({ queue: config.queueName, prefix: config.queuePrefix, concurrency: config.workerConcurrency }, 'worker ready');

@@ -15,4 +15,4 @@ export interface ChildFailure {
   message: string;
 }
 
-export type JobKind = 'run' | 'gradcheck';
+export type JobKind = 'run' | 'group' | 'gradcheck';

@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
-import { createQueue, enqueue, type JobData, type JobName } from '../queue/queue.js';
+import { createQueue, createSearchQueue, enqueue, triggerSearch, type JobData, type JobName, type SearchQueue } from '../queue/queue.js';
 import type { ServiceConfig } from '../service/config.js';
 import { createLogger, type Logger } from '../service/logger.js';
 import { createDb, type Db } from '../store/db.js';
@@ -19,12 +19,16 @@ import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
 import { createApiMetrics } from './promMetrics.js';
 import { gradientCheckRoutes } from './routes/gradientChecks.js';
 import { healthRoutes } from './routes/health.js';
+import { leaderboardRoutes } from './routes/leaderboard.js';
 import { runsRoutes } from './routes/runs.js';
+import { searchRoutes } from './routes/searches.js';
 
 export interface BuildOptions {
   config: ServiceConfig;
   db?: Db;
   queue?: Queue<JobData, unknown, JobName> | null;
+  /** The queue that wakes search coordinators; created with `queue` unless given. */
+  searchQueue?: SearchQueue | null;
   logger?: Logger;
   /** Serve openapi.yaml at /docs (default true). */
   docs?: boolean;
@@ -46,6 +50,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const db = opts.db ?? createDb(config.databaseUrl);
   const ownQueue = opts.queue === undefined;
   const queue = opts.queue === undefined ? createQueue(config) : opts.queue;
+  const ownSearchQueue = opts.searchQueue === undefined && queue !== null;
+  const searchQueue = opts.searchQueue !== undefined ? opts.searchQueue : queue ? createSearchQueue(config) : null;
   const metrics = createApiMetrics(db, queue);
 
   const app = Fastify({
@@ -113,6 +119,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       if (!queue) return;
       void Promise.race([queue.remove(id), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
     },
+    triggerSearch: (id: string) => (searchQueue ? triggerSearch(searchQueue, id) : Promise.resolve()),
   };
   await app.register(healthRoutes({ db, queue, registry: metrics.registry }));
   const authenticate = createAuthenticator(db);
@@ -120,10 +127,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     v1.addHook('onRequest', async (req) => authenticate(req));
     await v1.register(runsRoutes(deps));
     await v1.register(gradientCheckRoutes(deps));
+    await v1.register(searchRoutes(deps));
+    await v1.register(leaderboardRoutes(deps));
   });
 
   app.addHook('onClose', async () => {
     if (ownQueue && queue) await queue.close().catch(() => {});
+    if (ownSearchQueue && searchQueue) await searchQueue.close().catch(() => {});
     if (ownDb) await db.$disconnect();
   });
   return app as unknown as FastifyInstance;

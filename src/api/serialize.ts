@@ -13,8 +13,22 @@ export function runLinks(id: string) {
   return { self, epochs: `${self}/epochs`, metrics: `${self}/metrics`, artifacts: `${self}/artifacts`, cancel: `${self}/cancel` };
 }
 
+/** A search trial's place in its search; null for runs submitted on their own. */
+function trialOf(r: RunRow) {
+  if (!r.searchId) return null;
+  return {
+    searchId: r.searchId,
+    stage: r.stage!,
+    trialIndex: r.trialIndex!,
+    params: (r.params ?? {}) as Record<string, unknown>,
+    objective: r.objective,
+    reusedFrom: r.reusedFromRunId,
+    prunedAtStep: r.prunedAtStep,
+  };
+}
+
 export function runBody(r: RunRow) {
-  const test = split(r.testLoss, r.testCost, r.testAccuracy);
+  const validation = split(r.validationLoss, r.validationCost, r.validationAccuracy);
   return {
     id: r.id,
     name: r.name,
@@ -30,13 +44,15 @@ export function runBody(r: RunRow) {
       secondsLeft: r.status === 'succeeded' ? 0 : r.status === 'running' ? r.secondsLeft : null,
     },
     spec: r.spec,
-    metrics: test
+    // A pruned trial has train and validation metrics at its rung but no test metrics.
+    metrics: validation
       ? {
           train: split(r.trainLoss, r.trainCost, r.trainAccuracy),
-          validation: split(r.validationLoss, r.validationCost, r.validationAccuracy),
-          test,
+          validation,
+          test: split(r.testLoss, r.testCost, r.testAccuracy),
         }
       : null,
+    trial: trialOf(r),
     backend: r.backend,
     error: r.error,
     attempts: r.attempts,

@@ -1,15 +1,39 @@
-// JSON Schemas of the experiment spec for openapi.yaml, derived from the zod schema.
+// JSON Schemas of the experiment spec and the search request for openapi.yaml, derived from
+// the zod schemas.
 import { z } from 'zod';
+import { searchSpecSchema } from '../search/searchSpec.js';
 import { experimentSpecSchema } from '../spec/experimentSpec.js';
 
+type Io = 'input' | 'output';
+
+function jsonSchema(schema: z.ZodType, io: Io): Record<string, unknown> {
+  const s = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete s.$schema;
+  return s;
+}
+
 export function specJsonSchemas(): { input: Record<string, unknown>; output: Record<string, unknown> } {
-  const make = (io: 'input' | 'output') => {
-    const s = z.toJSONSchema(experimentSpecSchema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
-    delete s.$schema;
+  const make = (io: Io) => {
+    const s = jsonSchema(experimentSpecSchema, io);
     s.description =
       io === 'input'
         ? 'An experiment spec as submitted: omitted fields take the defaults of the reports (see src/spec/experimentSpec.ts).'
         : 'The experiment spec as stored, with every default filled in.';
+    return s;
+  };
+  return { input: make('input'), output: make('output') };
+}
+
+/** The search request; its base spec refers to the experiment spec schemas above. */
+export function searchSpecJsonSchemas(): { input: Record<string, unknown>; output: Record<string, unknown> } {
+  const make = (io: Io) => {
+    const s = jsonSchema(searchSpecSchema, io) as { properties: Record<string, unknown>; required?: string[]; description?: string };
+    s.properties.base = { $ref: `#/components/schemas/${io === 'input' ? 'ExperimentSpecInput' : 'ExperimentSpec'}` };
+    s.required = [...new Set([...(s.required ?? []), 'base'])];
+    s.description =
+      io === 'input'
+        ? 'A search: a base experiment spec, a space of parameters (short names such as lambda, etaMax, hidden, or dotted spec paths), a strategy, an objective, a budget and optional pruning (see src/search/searchSpec.ts).'
+        : 'The search as stored, with every default filled in.';
     return s;
   };
   return { input: make('input'), output: make('output') };

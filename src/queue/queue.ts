@@ -1,13 +1,23 @@
-// The BullMQ queue shared by the API (producer) and the workers. Job id = run (or gradient
-// check) id, so enqueueing twice is harmless. Redis is not durable here: Postgres is the
-// source of truth and worker/reconciler.ts re-enqueues whatever Redis lost.
+// The BullMQ queues shared by the API (producer) and the workers. `jobs` trains: job id = run,
+// trial group or gradient check id, so enqueueing twice is harmless. `<jobs>-searches` wakes
+// search coordinators: short jobs, any number per search (advancing a search is idempotent).
+// Redis is not durable here: Postgres is the source of truth and worker/reconciler.ts
+// re-enqueues whatever Redis lost.
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { ServiceConfig } from '../service/config.js';
 
-export type JobName = 'run' | 'gradcheck';
+export type JobName = 'run' | 'group' | 'gradcheck';
 export interface JobData {
   id: string;
+  /** For a group job: the search to advance when it ends. */
+  searchId?: string;
 }
+
+export type SearchJobName = 'advance';
+export interface SearchJobData {
+  searchId: string;
+}
+export type SearchQueue = Queue<SearchJobData, unknown, SearchJobName>;
 
 export function redisConnection(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null, enableOfflineQueue: true } as ConnectionOptions;
@@ -18,6 +28,32 @@ export function createQueue(config: Pick<ServiceConfig, 'redisUrl' | 'queuePrefi
     connection: redisConnection(config.redisUrl),
     prefix: config.queuePrefix,
   });
+}
+
+export function searchQueueName(config: Pick<ServiceConfig, 'queueName'>): string {
+  return `${config.queueName}-searches`;
+}
+
+export function createSearchQueue(config: Pick<ServiceConfig, 'redisUrl' | 'queuePrefix' | 'queueName'>): SearchQueue {
+  return new Queue<SearchJobData, unknown, SearchJobName>(searchQueueName(config), {
+    connection: redisConnection(config.redisUrl),
+    prefix: config.queuePrefix,
+  });
+}
+
+/** Wakes the search's coordinator; gives up after timeoutMs (Redis down): the reconciler wakes it later. */
+export async function triggerSearch(queue: SearchQueue, searchId: string, timeoutMs = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      queue.add('advance', { searchId }, { attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600, count: 1000 } }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function jobOptions(id: string, attempts: number): JobsOptions {
@@ -31,11 +67,11 @@ export function jobOptions(id: string, attempts: number): JobsOptions {
 }
 
 /** Adds the job; gives up after timeoutMs (Redis down) so callers can answer anyway. */
-export async function enqueue(queue: Queue<JobData, unknown, JobName>, name: JobName, id: string, attempts: number, timeoutMs = 2000): Promise<boolean> {
+export async function enqueue(queue: Queue<JobData, unknown, JobName>, name: JobName, id: string, attempts: number, timeoutMs = 2000, extra: Omit<JobData, 'id'> = {}): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      queue.add(name, { id }, jobOptions(id, attempts)),
+      queue.add(name, { id, ...extra }, jobOptions(id, attempts)),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
       }),

@@ -73,9 +73,12 @@ export function objectiveDirection(s: SearchSpec): 'maximize' | 'minimize' {
 /** Validates the request, the base spec, every parameter path, and one sample of the space. */
 export function parseSearchSpec(input: unknown): SearchSpecResult {
   const r = searchSpecSchema.safeParse(input);
-  if (!r.success) return { ok: false, problems: formatIssues(r.error.issues) };
-  const base = parseSpec(r.data.base);
-  if (!base.ok) return { ok: false, problems: base.problems.map((p) => ({ path: `base.${p.path}`, message: p.message })) };
+  const rawBase = input && typeof input === 'object' ? (input as { base?: unknown }).base : undefined;
+  const base = parseSpec(rawBase);
+  const baseProblems = base.ok ? [] : base.problems.map((p) => ({ path: p.path === '(root)' ? 'base' : `base.${p.path}`, message: rawBase === undefined ? 'required: the base experiment spec' : p.message }));
+  // Every problem at once: the request's own fields and the base spec's.
+  if (!r.success) return { ok: false, problems: [...formatIssues(r.error.issues), ...baseProblems] };
+  if (!base.ok) return { ok: false, problems: baseProblems };
   const problems: SpecProblem[] = [];
   for (const [name, dim] of Object.entries(r.data.space)) {
     const path = resolveParameterPath(name);

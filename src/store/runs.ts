@@ -1,13 +1,14 @@
 // Runs: creation (idempotent), reads and the list query the API serves.
 import { randomUUID } from 'node:crypto';
+import { specHash } from '../search/specHash.js';
 import { stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSpec } from '../spec/experimentSpec.js';
 import { Prisma, type Db } from './db.js';
 import type { RunModel } from './generated/models.js';
 import type { RunStatus } from './generated/enums.js';
 
 export type RunRow = RunModel;
-export const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
+export const TERMINAL: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled', 'pruned'];
+export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'pruned'];
 
 export interface NewRun {
   projectId: string;
@@ -29,6 +30,7 @@ export function specColumns(spec: ExperimentSpec) {
     seed: BigInt(spec.seed),
     epochsTotal: totalEpochs(spec),
     stepsTotal: totalUpdates(spec),
+    specHash: specHash(spec),
   };
 }
 
@@ -93,6 +95,8 @@ export interface RunFilters {
   testAccuracyMin?: number;
   testAccuracyMax?: number;
   name?: string;
+  searchId?: string;
+  stage?: number;
 }
 
 export interface ListOptions {
@@ -118,6 +122,8 @@ export function runWhere(projectId: string, f: RunFilters): Prisma.RunWhereInput
   if (f.batchNorm) where.batchNorm = f.batchNorm;
   if (f.hiddenLayers !== undefined) where.hiddenLayers = f.hiddenLayers;
   if (f.name) where.name = { contains: f.name };
+  if (f.searchId) where.searchId = f.searchId;
+  if (f.stage !== undefined) where.stage = f.stage;
   const lambda = range(f.lambdaMin, f.lambdaMax);
   if (lambda) where.lambda = lambda;
   const va = range(f.validationAccuracyMin, f.validationAccuracyMax);

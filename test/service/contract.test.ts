@@ -7,11 +7,12 @@ import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { ERROR_CODES } from '../../src/api/errors.js';
-import { specJsonSchemas } from '../../src/api/specSchemas.js';
-import { createQueue } from '../../src/queue/queue.js';
+import { searchSpecJsonSchemas, specJsonSchemas } from '../../src/api/specSchemas.js';
+import { createQueue, createSearchQueue } from '../../src/queue/queue.js';
 import { loadConfig, type ServiceConfig } from '../../src/service/config.js';
 import { createLogger } from '../../src/service/logger.js';
 import { commitEpoch, createWriterPool, finishRun } from '../../src/store/runWriter.js';
+import { advanceSearch } from '../../worker/searchCoordinator.js';
 import { apiClient } from '../helpers/apiClient.js';
 import { Contract, openapiDoc } from '../helpers/openapiContract.js';
 import { createTestDatabase, newKey, REDIS_URL, tinySpec, uniquePrefix, type TestDatabase } from '../helpers/serviceEnv.js';
@@ -41,9 +42,10 @@ describe('openapi.yaml contract', () => {
   after(async () => {
     await pool?.end();
     for (const a of apps) await a.close();
-    const q = createQueue(config);
-    await q.obliterate({ force: true }).catch(() => {});
-    await q.close();
+    for (const q of [createQueue(config), createSearchQueue(config)]) {
+      await q.obliterate({ force: true }).catch(() => {});
+      await q.close();
+    }
     await t?.drop();
   });
 
@@ -53,6 +55,9 @@ describe('openapi.yaml contract', () => {
     const { input, output } = specJsonSchemas();
     assert.deepEqual(openapiDoc.components.schemas.ExperimentSpecInput, input, 'run `npm run openapi:spec` after changing the spec schema');
     assert.deepEqual(openapiDoc.components.schemas.ExperimentSpec, output, 'run `npm run openapi:spec` after changing the spec schema');
+    const search = searchSpecJsonSchemas();
+    assert.deepEqual(openapiDoc.components.schemas.SearchSpecInput, search.input, 'run `npm run openapi:spec` after changing the search schema');
+    assert.deepEqual(openapiDoc.components.schemas.SearchSpec, search.output, 'run `npm run openapi:spec` after changing the search schema');
   });
 
   it('produces every documented status of every route, each body matching its schema', async () => {
@@ -78,7 +83,7 @@ describe('openapi.yaml contract', () => {
     for (let e = 1; e <= 3; e++) {
       await commitEpoch(pool, id, { epoch: e, step: 20 * e, lr: 0.05, trainSeconds: 0.01, train: pt(0).train, validation: pt(0).validation }, [pt(20 * e - 10), pt(20 * e)], new Uint8Array([e]), { step: 20 * e, epoch: e, secondsLeft: 1 });
     }
-    await finishRun(t.db, pool, id, { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 }, 'ts', [
+    await finishRun(pool, id, { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 }, 'ts', [
       { name: 'result.json', contentType: 'application/json', body: Buffer.from('{"testAccuracy":0.5}') },
       { name: 'loss.svg', contentType: 'image/svg+xml', body: Buffer.from('<svg/>') },
     ], []);
@@ -115,6 +120,46 @@ describe('openapi.yaml contract', () => {
     assert.equal((await api.get('/v1/gradient-checks/nope', key)).status, 400);
     assert.equal((await api.get(`/v1/gradient-checks/${gc.body.id}`)).status, 401);
 
+    // Searches: create (202, idempotent 200, 409), read, list, leaderboards, cancel. The first
+    // stage is planned here in-process, as a worker's coordinator would.
+    const searchReq = { name: 'cs', base: spec, space: { lambda: { values: [0.001, 0.01] } }, strategy: { kind: 'grid' } };
+    const search = await api.post('/v1/searches', key, searchReq, { 'Idempotency-Key': 's-1' });
+    assert.equal(search.status, 202);
+    const sid = search.body.id;
+    assert.equal((await api.post('/v1/searches', key, searchReq, { 'Idempotency-Key': 's-1' })).status, 200);
+    assert.equal((await api.post('/v1/searches', key, { ...searchReq, name: 'other' }, { 'Idempotency-Key': 's-1' })).status, 409);
+    assert.equal((await api.post('/v1/searches', key, { ...searchReq, space: { nope: { values: [1] } } })).status, 400);
+    assert.equal((await api.post('/v1/searches', key, { ...searchReq, pad: 'x'.repeat(70_000) })).status, 413);
+    assert.equal((await api.raw('/v1/searches', key, 'x', 'text/plain')).status, 415);
+    assert.equal((await api.post('/v1/searches', undefined, searchReq)).status, 401);
+    await advanceSearch({ db: t.db, log: quiet, enqueueGroup: async () => {}, workerCount: async () => 1 }, sid);
+    const trials = await t.db.run.findMany({ where: { searchId: sid }, orderBy: { trialIndex: 'asc' } });
+    assert.equal(trials.length, 2);
+    await finishRun(pool, trials[0].id, { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 }, 'ts', [], [], 0.4);
+    await t.db.run.update({ where: { id: trials[1].id }, data: { status: 'pruned', objective: 0.3, prunedAtStep: 20, trainLoss: 1, trainCost: 1, trainAccuracy: 0.3, validationLoss: 1, validationCost: 1, validationAccuracy: 0.3 } });
+    for (const path of [`/v1/searches/${sid}`, '/v1/searches?status=queued,running', `/v1/searches/${sid}/leaderboard`, `/v1/searches/${sid}/leaderboard?metric=testAccuracy&stage=0&limit=5`, '/v1/leaderboard?dataset=synthetic', `/v1/runs?searchId=${sid}`, `/v1/runs/${trials[1].id}`]) {
+      const r = await api.get(path, key);
+      assert.equal(r.status, 200, path);
+    }
+    assert.equal((await api.get(`/v1/searches/${sid}/leaderboard`, key)).body.entries.length, 2);
+    for (const path of [`/v1/searches/${sid}`, `/v1/searches/${sid}/leaderboard`]) {
+      assert.equal((await api.get(path, other)).status, 404, path);
+      assert.equal((await api.get(path.replace(sid, 'nope'), key)).status, 400, path);
+      assert.equal((await api.get(path)).status, 401, path);
+    }
+    assert.equal((await api.get(`/v1/searches/${sid}/leaderboard?metric=x`, key)).status, 400);
+    assert.equal((await api.get('/v1/searches?limit=0', key)).status, 400);
+    assert.equal((await api.get('/v1/searches')).status, 401);
+    assert.equal((await api.get('/v1/leaderboard?metric=x', key)).status, 400);
+    assert.equal((await api.get('/v1/leaderboard')).status, 401);
+    assert.equal((await api.post(`/v1/searches/${sid}/cancel`, key)).status, 202);
+    const finishedSearch = await api.post('/v1/searches', key, { ...searchReq, name: 'done' });
+    await t.db.search.update({ where: { id: finishedSearch.body.id }, data: { status: 'succeeded' } });
+    assert.equal((await api.post(`/v1/searches/${finishedSearch.body.id}/cancel`, key)).status, 409);
+    assert.equal((await api.post(`/v1/searches/${missing}/cancel`, key)).status, 404);
+    assert.equal((await api.post('/v1/searches/nope/cancel', key)).status, 400);
+    assert.equal((await api.post(`/v1/searches/${sid}/cancel`, undefined)).status, 401);
+
     // Operations.
     assert.equal((await api.get('/healthz')).status, 200);
     assert.equal((await api.get('/readyz')).status, 200);
@@ -133,6 +178,12 @@ describe('openapi.yaml contract', () => {
       ['cancelRun', (c, k) => c.post(`/v1/runs/${id}/cancel`, k)],
       ['createGradientCheck', (c, k) => c.post('/v1/gradient-checks', k, { spec, features: 5 })],
       ['getGradientCheck', (c, k) => c.get(`/v1/gradient-checks/${gc.body.id}`, k)],
+      ['createSearch', (c, k) => c.post('/v1/searches', k, searchReq)],
+      ['listSearches', (c, k) => c.get('/v1/searches', k)],
+      ['getSearch', (c, k) => c.get(`/v1/searches/${sid}`, k)],
+      ['getSearchLeaderboard', (c, k) => c.get(`/v1/searches/${sid}/leaderboard`, k)],
+      ['cancelSearch', (c, k) => c.post(`/v1/searches/${sid}/cancel`, k)],
+      ['getLeaderboard', (c, k) => c.get('/v1/leaderboard', k)],
     ];
     for (const [, call] of v1Calls) {
       const k = await newKey(t.db, 'contract');

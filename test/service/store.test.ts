@@ -80,7 +80,7 @@ describe('store', () => {
     assert.equal(thin.points[1].step, 20);
     assert.equal(thin.points[0].bucket!.min.train.loss, 1);
     const result = { steps: 20, epochs: [], points: [], train: point(0).train, validation: point(0).validation, test: point(0).train, trainSeconds: 1 };
-    await finishRun(db, pool, run.id, result, 'ts', [{ name: 'result.json', contentType: 'application/json', body: Buffer.from('{}') }], []);
+    await finishRun(pool, run.id, result, 'ts', [{ name: 'result.json', contentType: 'application/json', body: Buffer.from('{}') }], []);
     const done = await getRun(db, projectId, run.id);
     assert.equal(done?.status, 'succeeded');
     assert.equal(done?.testAccuracy, 0.5);

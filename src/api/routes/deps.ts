@@ -9,4 +9,6 @@ export interface RouteDeps {
   /** Best-effort removal of a queued job (a cancelled run). */
   removeJob?(id: string): void;
   onRunCreated?(id: string): void;
+  /** Wakes a search's coordinator; may reject when Redis is down: the reconciler catches up. */
+  triggerSearch(id: string): Promise<unknown>;
 }

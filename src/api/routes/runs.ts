@@ -47,6 +47,8 @@ const listQuery = z.strictObject({
   validationAccuracyMax: queryNumber.optional(),
   testAccuracyMin: queryNumber.optional(),
   testAccuracyMax: queryNumber.optional(),
+  searchId: uuid.optional(),
+  stage: queryInt(0, 100).optional(),
   sort: sortParam.default('-createdAt'),
   limit: queryInt(1, 200).default(50),
   cursor: uuid.optional(),
@@ -129,6 +131,8 @@ export const runsRoutes =
           validationAccuracyMax: q.validationAccuracyMax,
           testAccuracyMin: q.testAccuracyMin,
           testAccuracyMax: q.testAccuracyMax,
+          searchId: q.searchId,
+          stage: q.stage,
         },
         sort: q.sort.replace(/^-/, '') as SortField,
         order: desc ? 'desc' : 'asc',
@@ -208,7 +212,7 @@ export const runsRoutes =
 
     app.post('/v1/runs/:id/cancel', async (req, reply) => {
       const run = await findRun(req.projectId, req.params);
-      if (run.status === 'succeeded' || run.status === 'failed') throw new ApiError('conflict', `run ${run.id} already ${run.status}; only queued or running runs can be cancelled`);
+      if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'pruned') throw new ApiError('conflict', `run ${run.id} already ${run.status}; only queued or running runs can be cancelled`);
       const after = (await requestCancel(db, req.projectId, run.id))!;
       if (after.status === 'cancelled') deps.removeJob?.(run.id);
       return reply.code(202).send(runBody(after));

@@ -1,0 +1,104 @@
+// /v1/searches: create (idempotent), list, read (stages, counts, best), the search's
+// leaderboard, cancel. Trials are runs: GET /v1/runs?searchId=... lists them.
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { parseSearchSpec } from '../../search/searchSpec.js';
+import { BOARD_METRICS, searchLeaderboard } from '../../store/leaderboard.js';
+import { createSearch, getSearch, listSearches, requestSearchCancel, searchDetails, SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
+import { ApiError, summarise } from '../errors.js';
+import { searchBoardEntry, searchBody } from '../searchBodies.js';
+import { canonicalJson, parseOr400, queryInt, uuid } from '../validate.js';
+import type { RouteDeps } from './deps.js';
+import { idempotencyKey } from './runs.js';
+
+const idParams = z.strictObject({ id: uuid });
+
+const listQuery = z.strictObject({
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(z.enum(SEARCH_STATUSES as [string, ...string[]])))
+    .optional(),
+  limit: queryInt(1, 200).default(50),
+  cursor: uuid.optional(),
+});
+
+const boardMetric = z.enum(['objective', ...(Object.keys(BOARD_METRICS) as [keyof typeof BOARD_METRICS, ...(keyof typeof BOARD_METRICS)[]])]);
+
+const boardQuery = z.strictObject({
+  limit: queryInt(1, 1000).default(50),
+  metric: boardMetric.default('objective'),
+  stage: queryInt(0, 100).optional(),
+});
+
+export const searchRoutes =
+  (deps: RouteDeps): FastifyPluginAsync =>
+  async (app) => {
+    const { db } = deps;
+    const withDetails = async (rows: SearchRow[]) => {
+      const details = await searchDetails(db, rows.map((r) => r.id));
+      return rows.map((r) => searchBody(r, details));
+    };
+    const findSearch = async (projectId: string, params: unknown) => {
+      const { id } = parseOr400(idParams, params, 'path');
+      const s = await getSearch(db, projectId, id);
+      if (!s) throw new ApiError('not_found', `no search ${id} in this project`);
+      return s;
+    };
+
+    app.post('/v1/searches', async (req, reply) => {
+      const key = idempotencyKey(req.headers['idempotency-key']);
+      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
+        throw new ApiError('invalid_request', 'the body must be a JSON object: a search like {"base": {...}, "space": {...}, "strategy": {...}}', [{ path: '(root)', message: 'must be a JSON object' }]);
+      }
+      const parsed = parseSearchSpec(req.body);
+      if (!parsed.ok) throw new ApiError('invalid_spec', `invalid search: ${summarise(parsed.problems)}`, parsed.problems);
+      const { search, created } = await createSearch(db, { projectId: req.projectId, search: parsed.search, idempotencyKey: key });
+      const [body] = await withDetails([search]);
+      if (!created) {
+        if (canonicalJson(search.spec) !== canonicalJson(JSON.parse(JSON.stringify(parsed.search)))) throw new ApiError('conflict', 'this Idempotency-Key was already used with a different request body; use a new key for a new search');
+        return reply.code(200).send(body);
+      }
+      await deps.triggerSearch(search.id).catch((err) => req.log.warn({ searchId: search.id, err: (err as Error).message }, 'could not wake the coordinator; the reconciler will'));
+      return reply.code(202).header('location', `/v1/searches/${search.id}`).send(body);
+    });
+
+    app.get('/v1/searches', async (req) => {
+      const q = parseOr400(listQuery, req.query, 'query');
+      const { searches, more } = await listSearches(db, req.projectId, { status: q.status as never, limit: q.limit, after: q.cursor }).catch((err) => {
+        if (q.cursor && /cursor|not found|P2025/i.test(String((err as Error).message))) {
+          throw new ApiError('invalid_request', 'cursor does not name a search of this project', [{ path: 'query.cursor', message: 'unknown cursor' }]);
+        }
+        throw err;
+      });
+      return { searches: await withDetails(searches), nextCursor: more && searches.length ? searches[searches.length - 1].id : null };
+    });
+
+    app.get('/v1/searches/:id', async (req) => {
+      const s = await findSearch(req.projectId, req.params);
+      return (await withDetails([s]))[0];
+    });
+
+    app.get('/v1/searches/:id/leaderboard', async (req) => {
+      const q = parseOr400(boardQuery, req.query, 'query');
+      const s = await findSearch(req.projectId, req.params);
+      const direction = s.direction === 'minimize' ? 'minimize' : 'maximize';
+      const rows = await searchLeaderboard(db, s.id, { metric: q.metric, direction, stage: q.stage, limit: q.limit });
+      const metricDirection = q.metric === 'objective' ? direction : BOARD_METRICS[q.metric].better === 'max' ? 'maximize' : 'minimize';
+      return {
+        searchId: s.id,
+        metric: q.metric === 'objective' ? s.objectiveMetric : q.metric,
+        direction: metricDirection,
+        stage: q.stage ?? null,
+        entries: rows.map((r, i) => searchBoardEntry(r, i + 1)),
+      };
+    });
+
+    app.post('/v1/searches/:id/cancel', async (req, reply) => {
+      const s = await findSearch(req.projectId, req.params);
+      if (s.status === 'succeeded' || s.status === 'failed') throw new ApiError('conflict', `search ${s.id} already ${s.status}; only queued or running searches can be cancelled`);
+      const after = (await requestSearchCancel(db, req.projectId, s.id))!;
+      if (after.status !== 'cancelled') await deps.triggerSearch(s.id).catch(() => {});
+      return reply.code(202).send((await withDetails([after]))[0]);
+    });
+  };

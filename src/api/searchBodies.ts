@@ -1,0 +1,99 @@
+// Search rows, stages and leaderboard rows to API bodies (the shapes in openapi.yaml).
+import type { BoardRow } from '../store/leaderboard.js';
+import { splitOf } from '../store/leaderboard.js';
+import type { SearchDetails, SearchRow, SearchStageRow, StatusCounts } from '../store/searches.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function searchLinks(id: string) {
+  const self = `/v1/searches/${id}`;
+  return { self, leaderboard: `${self}/leaderboard`, trials: `/v1/runs?searchId=${id}`, cancel: `${self}/cancel` };
+}
+
+function countsBody(c: StatusCounts | undefined) {
+  const z = c ?? { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, pruned: 0, reused: 0, total: 0 };
+  return { queued: z.queued, running: z.running, succeeded: z.succeeded, pruned: z.pruned, failed: z.failed, cancelled: z.cancelled, reused: z.reused, total: z.total };
+}
+
+function stageBody(st: SearchStageRow, counts: StatusCounts | undefined) {
+  return {
+    stage: st.stage,
+    kind: st.kind,
+    intervals: st.intervals,
+    fixed: st.fixed,
+    trials: st.trials,
+    counts: countsBody(counts),
+    lineage:
+      st.parentStage === null
+        ? null
+        : { parentStage: st.parentStage, bestRunId: st.lineageBestRunId, secondRunId: st.lineageSecondRunId, best: st.lineageBestParams ?? null, second: st.lineageSecondParams ?? null },
+    createdAt: st.createdAt.toISOString(),
+    finishedAt: iso(st.finishedAt),
+  };
+}
+
+export function searchBody(s: SearchRow, details: SearchDetails) {
+  const counts = details.counts.get(s.id);
+  return {
+    id: s.id,
+    name: s.name,
+    status: s.status,
+    cancelRequested: s.cancelRequestedAt !== null,
+    strategy: s.strategy,
+    objective: { metric: s.objectiveMetric, direction: s.direction },
+    spec: s.spec,
+    stagesTotal: s.stagesTotal,
+    stages: details.stages.filter((st) => st.searchId === s.id).map((st) => stageBody(st, counts?.byStage.get(st.stage))),
+    counts: countsBody(counts?.all),
+    best: s.bestRunId ? { runId: s.bestRunId, params: s.bestParams ?? {}, objective: s.bestObjective, metrics: s.bestMetrics ?? null } : null,
+    error: s.error,
+    createdAt: s.createdAt.toISOString(),
+    updatedAt: s.updatedAt.toISOString(),
+    startedAt: iso(s.startedAt),
+    finishedAt: iso(s.finishedAt),
+    links: searchLinks(s.id),
+  };
+}
+
+function metricsOf(r: BoardRow) {
+  return {
+    train: splitOf(r.train_loss, r.train_cost, r.train_accuracy),
+    validation: splitOf(r.validation_loss, r.validation_cost, r.validation_accuracy),
+    test: splitOf(r.test_loss, r.test_cost, r.test_accuracy),
+  };
+}
+
+export function searchBoardEntry(r: BoardRow, rank: number) {
+  return {
+    rank,
+    runId: r.id,
+    name: r.name,
+    stage: r.stage!,
+    trialIndex: r.trial_index!,
+    status: r.status,
+    params: r.params ?? {},
+    objective: r.objective,
+    value: r.value,
+    metrics: metricsOf(r),
+    reusedFrom: r.reused_from_run_id,
+    prunedAtStep: r.pruned_at_step,
+    links: { run: `/v1/runs/${r.id}` },
+  };
+}
+
+export function projectBoardEntry(r: BoardRow, rank: number) {
+  return {
+    rank,
+    runId: r.id,
+    name: r.name,
+    searchId: r.search_id,
+    stage: r.stage,
+    params: r.params,
+    value: r.value!,
+    metrics: metricsOf(r),
+    model: { hidden: r.hidden ?? [], batchNorm: r.batch_norm },
+    lambda: r.lambda,
+    finishedAt: iso(r.finished_at),
+    links: { run: `/v1/runs/${r.id}` },
+  };
+}
