@@ -1,17 +1,9 @@
-# One image for the API and the workers; the command picks the role.
+# One image for the API and the workers; the command picks the role (see docker-compose.yml).
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends libopenblas-dev python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY native ./native
-COPY scripts ./scripts
-COPY prisma ./prisma
-COPY tsconfig.json ./
-COPY src ./src
-COPY worker ./worker
-COPY test ./test
-COPY bench ./bench
-COPY bin ./bin
+COPY . .
+# npm ci builds the native OpenBLAS kernels (install script) and dist/ (prepare script).
 RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
