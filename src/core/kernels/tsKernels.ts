@@ -16,6 +16,14 @@ export function colSum(m: number, n: number, g: Vec, scale: number, out: Vec): v
   for (let j = 0; j < n; j++) out[j] *= scale;
 }
 
+/** Per-column 1 / sqrt(var + eps), computed once per call (a square root per element is slow). */
+let inverseStd = new Float64Array(256);
+function columnInverseStd(n: number, variance: Vec, eps: number): Float64Array {
+  if (inverseStd.length < n) inverseStd = new Float64Array(n);
+  for (let j = 0; j < n; j++) inverseStd[j] = 1 / Math.sqrt(variance[j] + eps);
+  return inverseStd;
+}
+
 export function batchNormForward(m: number, n: number, s: Vec, gamma: Vec, beta: Vec, eps: number, mean: Vec, variance: Vec, shat: Vec, out: Vec): void {
   // Two passes (mean, then squared deviations) keep float32 variance accurate.
   mean.fill(0, 0, n);
@@ -33,10 +41,11 @@ export function batchNormForward(m: number, n: number, s: Vec, gamma: Vec, beta:
     }
   }
   for (let j = 0; j < n; j++) variance[j] /= m;
+  const inv = columnInverseStd(n, variance, eps);
   for (let i = 0; i < m; i++) {
     const o = i * n;
     for (let j = 0; j < n; j++) {
-      const h = (s[o + j] - mean[j]) / Math.sqrt(variance[j] + eps);
+      const h = (s[o + j] - mean[j]) * inv[j];
       shat[o + j] = h;
       out[o + j] = gamma[j] * h + beta[j];
     }
@@ -44,9 +53,10 @@ export function batchNormForward(m: number, n: number, s: Vec, gamma: Vec, beta:
 }
 
 export function batchNormInference(m: number, n: number, s: Vec, mean: Vec, variance: Vec, gamma: Vec, beta: Vec, eps: number, out: Vec): void {
+  const inv = columnInverseStd(n, variance, eps);
   for (let i = 0; i < m; i++) {
     const o = i * n;
-    for (let j = 0; j < n; j++) out[o + j] = (gamma[j] * (s[o + j] - mean[j])) / Math.sqrt(variance[j] + eps) + beta[j];
+    for (let j = 0; j < n; j++) out[o + j] = gamma[j] * (s[o + j] - mean[j]) * inv[j] + beta[j];
   }
 }
 
@@ -61,11 +71,11 @@ export function batchNormBackward(m: number, n: number, g: Vec, shat: Vec, varia
       dgamma[j] += g[o + j] * shat[o + j];
     }
   }
+  const inv = columnInverseStd(n, variance, eps);
   for (let i = 0; i < m; i++) {
     const o = i * n;
     for (let j = 0; j < n; j++) {
-      const scale = gamma[j] / Math.sqrt(variance[j] + eps);
-      gIn[o + j] = scale * (g[o + j] - dbeta[j] / m - (shat[o + j] * dgamma[j]) / m);
+      gIn[o + j] = gamma[j] * inv[j] * (g[o + j] - dbeta[j] / m - (shat[o + j] * dgamma[j]) / m);
     }
   }
 }

@@ -196,23 +196,35 @@ export function outputLoss(k: Kernels, net: Network, ws: Workspace, labels: Labe
   return { lossSum: ws.result[0], correct: ws.result[1] };
 }
 
+/** Plain SGD applied inside the weight-gradient product: W <- (1 - lr * l2) W - lr * G^T H. */
+export interface FusedUpdate {
+  lr: number;
+  l2: number;
+}
+
 /**
  * Gradients of the mean loss (without the L2 term) into every layer's dW, db, dgamma, dbeta.
  * With firstWeightGradDeferred, dW_1 is left to the caller (one product for a fused group).
+ * With update (SGD without momentum), each W is updated by its gradient product directly and
+ * dW is not written: one pass over W instead of three.
  */
-export function backward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: number, firstWeightGradDeferred = false): void {
+export function backward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: number, firstWeightGradDeferred = false, update: FusedUpdate | null = null): void {
   const { activation, alpha, batchNorm, bnEps } = net.shape;
   for (let l = net.layers.length - 1; l >= 0; l--) {
     const layer = net.layers[l];
     const G = ws.G[l];
     const H = l === 0 ? X : ws.A[l - 1];
-    if (l > 0 || !firstWeightGradDeferred) k.gemm(true, false, layer.nOut, layer.nIn, m, 1, G, layer.nOut, H, layer.nIn, 0, layer.dW, layer.nIn);
     if (layer.db) k.colSum(m, layer.nOut, G, 1, layer.db);
+    // The gradient w.r.t. the layer's input uses W before it is updated.
+    if (l > 0) k.gemm(false, false, m, layer.nIn, layer.nOut, 1, G, layer.nOut, layer.W, layer.nIn, 0, ws.G[l - 1], layer.nIn);
+    if (l > 0 || !firstWeightGradDeferred) {
+      if (update) k.gemm(true, false, layer.nOut, layer.nIn, m, -update.lr, G, layer.nOut, H, layer.nIn, 1 - update.lr * update.l2, layer.W, layer.nIn);
+      else k.gemm(true, false, layer.nOut, layer.nIn, m, 1, G, layer.nOut, H, layer.nIn, 0, layer.dW, layer.nIn);
+    }
     if (l === 0) return;
     const prev = net.layers[l - 1];
     const Gp = ws.G[l - 1];
     const len = m * prev.nOut;
-    k.gemm(false, false, m, layer.nIn, layer.nOut, 1, G, layer.nOut, layer.W, layer.nIn, 0, Gp, layer.nIn);
     const norm = prev.norm;
     if (!norm) {
       k.activationBackward(activation, alpha, len, ws.S[l - 1], ws.A[l - 1], Gp);

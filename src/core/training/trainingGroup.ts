@@ -197,16 +197,19 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     fillBatch(k, data.train, norm, st.order, start, B, batch);
     if (aug.flip || aug.noiseTable) augmentBatch(aug, data.train, norm, batch, B, st.augRng);
     if (fused) fusedAffine(k, fused, batch.X, B, S!, workspaces);
-    for (const tr of trials) {
+    trials.forEach((tr, t) => {
+      const { lambda } = tr.spec.training;
       forward(k, tr.net, tr.ws, batch.X, B, 'train', fused !== null);
       outputLoss(k, tr.net, tr.ws, batch.labels, B, true);
-      backward(k, tr.net, tr.ws, batch.X, B, fused !== null);
-    }
+      // Without momentum the weight matrices are updated inside their gradient products.
+      backward(k, tr.net, tr.ws, batch.X, B, fused !== null, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
+    });
     if (fused) fusedWeightGrad(k, fused, batch.X, B, G!, workspaces);
     trials.forEach((tr, t) => {
       const { lambda, momentum } = tr.spec.training;
       for (let i = 0; i < tr.params.length; i++) {
         const p = tr.params[i];
+        if (!tr.velocity && p.regularised && !(fused && p.value === tr.net.layers[0].W)) continue;
         k.sgdStep(p.value.length, p.value, p.grad, tr.velocity ? tr.velocity[i] : null, lrs[t], momentum, p.regularised ? 2 * lambda : 0);
       }
     });
