@@ -89,6 +89,8 @@ async function advanceOnce(tx: Tx, searchId: string, workers: number): Promise<S
     if (err instanceof TrialSpecError) return failSearch(tx, searchId, `stage ${next}: ${err.message}`);
     throw err;
   }
+  // Trials reused from identical runs may already be the best.
+  if (created.reused) await refreshBest(tx, searchId);
   const enqueue = await releaseGroups(tx, searchId, search.budget.maxParallel);
   return { enqueue, again: true, note: { msg: 'stage planned', stage: next, kind: plan.kind, intervals: plan.intervals, ...created } };
 }

@@ -36,8 +36,10 @@ export interface GroupingOptions {
 }
 
 /**
- * Trials in fused groups: per group key, as few groups as the largest useful group size allows
- * (fusedGroupSize, maxParallel, and enough groups to keep every worker busy), sizes balanced.
+ * Trials in fused groups: per group key, as few groups as the largest useful group size allows,
+ * sizes balanced. The size is capped by fusedGroupSize (the network), by spreading the trials over
+ * every worker, and by maxParallel shared among the workers (so that as many groups as there are
+ * workers can train at once within the budget).
  */
 export function groupTrials<T extends { spec: ExperimentSpec }>(trials: T[], o: GroupingOptions): T[][] {
   const byKey = new Map<string, T[]>();
@@ -45,9 +47,10 @@ export function groupTrials<T extends { spec: ExperimentSpec }>(trials: T[], o: 
     const k = groupKey(t.spec);
     byKey.set(k, [...(byKey.get(k) ?? []), t]);
   }
+  const workers = Math.max(1, o.workers);
   const out: T[][] = [];
   for (const list of byKey.values()) {
-    const size = o.fuse ? Math.max(1, Math.min(fusedGroupSize(list[0].spec), o.maxParallel, Math.ceil(list.length / Math.max(1, o.workers)))) : 1;
+    const size = o.fuse ? Math.max(1, Math.min(fusedGroupSize(list[0].spec), Math.ceil(list.length / workers), Math.floor(o.maxParallel / workers))) : 1;
     const groups = Math.ceil(list.length / size);
     let start = 0;
     for (let g = 0; g < groups; g++) {

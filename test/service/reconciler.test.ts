@@ -3,26 +3,32 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Worker } from 'bullmq';
-import { createQueue, enqueue, redisConnection } from '../../src/queue/queue.js';
+import { createQueue, createSearchQueue, enqueue, redisConnection } from '../../src/queue/queue.js';
+import { parseSearchSpec } from '../../src/search/searchSpec.js';
 import { createLogger } from '../../src/service/logger.js';
 import { parseSpec } from '../../src/spec/experimentSpec.js';
 import { createApiKey } from '../../src/store/keys.js';
 import { createRun } from '../../src/store/runs.js';
+import { createSearch } from '../../src/store/searches.js';
 import { reconcile } from '../../worker/reconciler.js';
+import { advanceSearch } from '../../worker/searchCoordinator.js';
 import { createTestDatabase, REDIS_URL, tinySpec, uniquePrefix, waitFor, type TestDatabase } from '../helpers/serviceEnv.js';
 
 describe('reconciler', () => {
   let t: TestDatabase;
   const cfg = { redisUrl: REDIS_URL, queuePrefix: uniquePrefix('recon'), queueName: 'jobs' };
   const queue = createQueue(cfg);
+  const searchQueue = createSearchQueue(cfg);
   const log = createLogger('test', 'silent');
 
   before(async () => {
     t = await createTestDatabase('recon');
   });
   after(async () => {
-    await queue.obliterate({ force: true }).catch(() => {});
-    await queue.close();
+    for (const q of [queue, searchQueue]) {
+      await q.obliterate({ force: true }).catch(() => {});
+      await q.close();
+    }
     await t?.drop();
   });
 
@@ -52,5 +58,36 @@ describe('reconciler', () => {
     assert.equal(byId.get(broken.id)!.status, 'failed');
     assert.match(byId.get(broken.id)!.error!, /killed by SIGKILL/);
     assert.deepEqual(await reconcile(t.db, queue, { graceMs: 0, attempts: 1, log }), { requeued: 0, failed: 0 }, 'a second pass changes nothing');
+  });
+
+  it('re-enqueues released trial groups Redis lost, fails the trials of a group whose job failed, and wakes the search', async () => {
+    // Start from a clean slate: no jobs, and the runs of the previous test finished.
+    await queue.obliterate({ force: true });
+    await t.db.run.updateMany({ where: { status: { in: ['queued', 'running'] } }, data: { status: 'cancelled' } });
+    const { projectId } = await createApiKey(t.db, 'recon-search');
+    const parsed = parseSearchSpec({ base: tinySpec(), space: { lambda: { values: [0.001, 0.01] } }, strategy: { kind: 'grid' }, fuse: false });
+    assert.ok(parsed.ok);
+    const { search } = await createSearch(t.db, { projectId, search: parsed.search });
+    await advanceSearch({ db: t.db, log, enqueueGroup: async () => {}, workerCount: async () => 1 }, search.id);
+    const groups = await t.db.trialGroup.findMany({ where: { searchId: search.id }, orderBy: { position: 'asc' } });
+    assert.deepEqual(groups.map((g) => g.status), ['enqueued', 'enqueued'], 'released but never added to Redis');
+
+    const r = await reconcile(t.db, queue, { graceMs: 0, attempts: 1, log, searchQueue });
+    assert.equal(r.requeued, 2);
+    const jobs = await Promise.all(groups.map((g) => queue.getJob(g.id)));
+    assert.deepEqual(jobs.map((j) => [j?.name, j?.data.searchId]), [['group', search.id], ['group', search.id]]);
+
+    const worker = new Worker(cfg.queueName, async () => {
+      throw new Error('the training process exited with code 1');
+    }, { connection: redisConnection(REDIS_URL), prefix: cfg.queuePrefix });
+    await waitFor('group jobs to fail', async () => (await Promise.all(groups.map(async (g) => (await queue.getJob(g.id))?.failedReason))).every(Boolean));
+    await worker.close();
+    await searchQueue.drain();
+    const again = await reconcile(t.db, queue, { graceMs: 0, attempts: 1, log, searchQueue });
+    assert.equal(again.failed, 2);
+    const trials = await t.db.run.findMany({ where: { searchId: search.id } });
+    assert.ok(trials.every((x) => x.status === 'failed' && /exited with code 1/.test(x.error ?? '')));
+    assert.ok((await t.db.trialGroup.findMany({ where: { searchId: search.id } })).every((g) => g.status === 'done'));
+    assert.ok((await searchQueue.getJobCounts('waiting')).waiting >= 1, 'the search is woken to finish');
   });
 });

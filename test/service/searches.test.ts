@@ -247,18 +247,43 @@ describe('searches through real workers', () => {
   it('cancel: queued trials cancelled at once, running ones at their next step; what was recorded stays', async () => {
     const key = await newKey(t.db, 'cancel');
     const id = await submit(key, { base: slowBase(30), space: { lambda: { values: [1e-4, 1e-3, 1e-2, 1e-1, 0.2, 0.3] } }, strategy: { kind: 'grid' }, budget: { maxParallel: 4 } });
+    // maxParallel 4 over two workers: groups of 2, two training, the third waiting.
+    await waitFor('two groups training', async () => (await getSearch(key, id)).counts.running === 4, 60_000, 50);
     await waitFor('an epoch stored', async () => (await t.db.epoch.count({ where: { run: { searchId: id } } })) > 0, 60_000, 50);
     const mid = await getSearch(key, id);
     assert.equal(mid.status, 'running');
+    assert.deepEqual([mid.counts.running, mid.counts.queued], [4, 2], JSON.stringify(mid.counts));
     const c = await api.post(`/v1/searches/${id}/cancel`, key);
     assert.equal(c.status, 202);
     assert.equal(c.body.cancelRequested, true);
+    assert.deepEqual([c.body.counts.queued, c.body.counts.cancelled], [0, 2], 'queued trials are cancelled at once');
     const s = await waitSearch(key, id, 20_000);
     assert.equal(s.status, 'cancelled', logs());
     const trials = await trialsOf(key, id);
     assert.ok(trials.every((r: any) => r.status === 'cancelled'), JSON.stringify(trials.map((r: any) => r.status)));
     assert.ok((await t.db.epoch.count({ where: { run: { searchId: id } } })) > 0, 'recorded epochs stay');
     assert.equal((await api.post(`/v1/searches/${id}/cancel`, key)).status, 202);
+  });
+
+  it('cancelling one trial of a fused group: it stops, its partner continues exactly as if trained alone', async () => {
+    const key = await newKey(t.db, 'partial');
+    const id = await submit(key, { base: slowBase(6), space: { lambda: { values: [1e-4, 1e-3, 1e-2, 3e-2] } }, strategy: { kind: 'grid' } });
+    await waitFor('an epoch of the first trial stored', async () => {
+      const first = (await trialsOf(key, id))[0];
+      return first && (await t.db.epoch.count({ where: { runId: first.id } })) >= 1;
+    }, 60_000, 20);
+    const [first, partner] = await trialsOf(key, id);
+    assert.equal(first.trial.trialIndex, 0);
+    assert.equal((await t.db.run.findUnique({ where: { id: partner.id } }))!.groupId, (await t.db.run.findUnique({ where: { id: first.id } }))!.groupId);
+    assert.equal((await api.post(`/v1/runs/${first.id}/cancel`, key)).status, 202);
+    const s = await waitSearch(key, id);
+    assert.equal(s.status, 'succeeded', `${s.error}\n${logs()}`);
+    const trials = await trialsOf(key, id);
+    assert.deepEqual(trials.map((r: any) => r.status), ['cancelled', 'succeeded', 'succeeded', 'succeeded']);
+    assert.ok(trials[0].progress.epoch < 6 && trials[0].progress.epoch >= 1);
+    const reference = trainAlone(trials[1].spec);
+    assert.ok(close(trials[1].metrics.test.loss, reference.test.loss), `${trials[1].metrics.test.loss} vs ${reference.test.loss}`);
+    assert.equal(s.counts.cancelled, 1);
   });
 
   it('a worker SIGKILLed during a fused group: the search completes, each epoch stored once, metrics as uninterrupted', async () => {
