@@ -12,6 +12,7 @@ import { createQueue, createSearchQueue, enqueue, triggerSearch, type JobData, t
 import type { ServiceConfig } from '../service/config.js';
 import { createLogger, type Logger } from '../service/logger.js';
 import { createDb, type Db } from '../store/db.js';
+import { createRunReader } from '../store/runReader.js';
 import { hashKey } from '../store/keys.js';
 import type { Queue } from 'bullmq';
 import { bearerToken, createAuthenticator } from './auth.js';
@@ -53,6 +54,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const ownSearchQueue = opts.searchQueue === undefined && queue !== null;
   const searchQueue = opts.searchQueue !== undefined ? opts.searchQueue : queue ? createSearchQueue(config) : null;
   const metrics = createApiMetrics(db, queue);
+  const runReader = createRunReader(config.databaseUrl);
 
   const app = Fastify({
     loggerInstance: logger,
@@ -120,6 +122,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       void Promise.race([queue.remove(id), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
     },
     triggerSearch: (id: string) => (searchQueue ? triggerSearch(searchQueue, id) : Promise.resolve()),
+    readRun: (projectId: string, id: string) => runReader.get(projectId, id),
   };
   await app.register(healthRoutes({ db, queue, registry: metrics.registry }));
   const authenticate = createAuthenticator(db);
@@ -135,6 +138,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     if (ownQueue && queue) await queue.close().catch(() => {});
     if (ownSearchQueue && searchQueue) await searchQueue.close().catch(() => {});
     if (ownDb) await db.$disconnect();
+    await runReader.close().catch(() => {});
   });
   return app as unknown as FastifyInstance;
 }

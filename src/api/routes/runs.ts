@@ -149,7 +149,7 @@ export const runsRoutes =
 
     const findRun = async (projectId: string, params: unknown) => {
       const { id } = parseOr400(idParams, params, 'path');
-      const run = await getRun(db, projectId, id);
+      const run = await (deps.readRun ? deps.readRun(projectId, id) : getRun(db, projectId, id));
       if (!run) throw new ApiError('not_found', `no run ${id} in this project`);
       return run;
     };
