@@ -13,10 +13,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { createDb } from '../src/store/db.js';
 import { createApiKey } from '../src/store/keys.js';
 import { ensureDatabase, migrate } from '../src/store/migrate.js';
+import { redisAnswers } from '../src/service/redisAnswers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const keep = process.argv.includes('--keep');
@@ -53,19 +53,6 @@ async function postgresState(url: string): Promise<'ok' | 'down' | string> {
     return (err as Error).message;
   } finally {
     await c.end().catch(() => {});
-  }
-}
-
-async function redisAnswers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
   }
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createDb, type Db } from '../../src/store/db.js';
 import { createApiKey } from '../../src/store/keys.js';
 import { dropDatabase, ensureDatabase, migrate } from '../../src/store/migrate.js';
+import { redisAnswers as probeRedis } from '../../src/service/redisAnswers.js';
 
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -108,19 +109,7 @@ export function tinySpec(over: { epochs?: number; trainSize?: number; features?:
 }
 
 /** Is the local Redis answering? */
-export async function redisAnswers(url = REDIS_URL): Promise<boolean> {
-  const { Redis } = await import('ioredis');
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
+export const redisAnswers = (url = REDIS_URL): Promise<boolean> => probeRedis(url, 500);
 
 const REDIS_ARGS = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'];
 

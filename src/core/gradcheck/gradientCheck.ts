@@ -3,10 +3,10 @@
 import type { ImageSet } from '../data/dataset.js';
 import { byteScaleNormalisation, computeNormalisation } from '../data/normalisation.js';
 import type { Kernels } from '../kernels/kernels.js';
-import { activationCode, backward, createNetwork, createWorkspace, forward, l2Penalty, outputLoss, parameterTensors } from '../network/network.js';
+import { backward, createNetwork, createWorkspace, forward, l2Penalty, outputLoss, parameterTensors } from '../network/network.js';
 import { createRng } from '../random.js';
 import type { ExperimentSpec } from '../../spec/experimentSpec.js';
-import { BN_EPS } from '../training/training.js';
+import { networkShape } from '../training/trainingGroup.js';
 
 export interface GradientCheckOptions {
   features: number;
@@ -50,20 +50,7 @@ export function gradientCheckInputs(train: ImageSet, features: number, samples: 
 export function gradientCheck(k: Kernels, spec: ExperimentSpec, input: { X: Float64Array; labels: Uint8Array; d: number; m: number; classes: number }, opts: GradientCheckOptions): GradientCheckResult {
   const { X, labels, d, m } = input;
   const sizes = [d, ...spec.model.hidden, input.classes];
-  const act = spec.model.activation;
-  const net = createNetwork(
-    {
-      sizes,
-      batchNorm: spec.model.batchNorm,
-      activation: activationCode(act.kind),
-      alpha: 'alpha' in act ? act.alpha : 0,
-      bnEps: BN_EPS,
-      bnMomentum: spec.model.batchNormMomentum,
-      precision: 'float64',
-    },
-    spec.model.init,
-    createRng(spec.seed, 1),
-  );
+  const net = createNetwork({ ...networkShape(spec, sizes), precision: 'float64' }, spec.model.init, createRng(spec.seed, 1));
   const ws = createWorkspace(net, m);
   const lambda = spec.training.lambda;
   const cost = () => {
