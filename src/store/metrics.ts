@@ -29,6 +29,15 @@ export interface EpochOut {
   createdAt: string;
 }
 
+type SplitColumns = { trainLoss: number; trainCost: number; trainAccuracy: number; validationLoss: number; validationCost: number; validationAccuracy: number };
+
+function splits(r: SplitColumns): { train: SplitValues; validation: SplitValues } {
+  return {
+    train: { loss: r.trainLoss, cost: r.trainCost, accuracy: r.trainAccuracy },
+    validation: { loss: r.validationLoss, cost: r.validationCost, accuracy: r.validationAccuracy },
+  };
+}
+
 export async function listEpochs(db: Db, runId: string, after: number, limit: number): Promise<{ epochs: EpochOut[]; more: boolean }> {
   const rows = await db.epoch.findMany({ where: { runId, epoch: { gt: after } }, orderBy: { epoch: 'asc' }, take: limit + 1 });
   return {
@@ -38,8 +47,7 @@ export async function listEpochs(db: Db, runId: string, after: number, limit: nu
       step: r.step,
       lr: r.lr,
       trainSeconds: r.trainSeconds,
-      train: { loss: r.trainLoss, cost: r.trainCost, accuracy: r.trainAccuracy },
-      validation: { loss: r.validationLoss, cost: r.validationCost, accuracy: r.validationAccuracy },
+      ...splits(r),
       createdAt: r.createdAt.toISOString(),
     })),
   };
@@ -54,8 +62,7 @@ export async function listPoints(db: Db, runId: string, after: number, limit: nu
       epoch: r.epoch,
       lr: r.lr,
       full: r.full,
-      train: { loss: r.trainLoss, cost: r.trainCost, accuracy: r.trainAccuracy },
-      validation: { loss: r.validationLoss, cost: r.validationCost, accuracy: r.validationAccuracy },
+      ...splits(r),
     })),
   };
 }

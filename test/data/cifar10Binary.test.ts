@@ -5,15 +5,8 @@ import { join } from 'node:path';
 import { readBinaryBatch } from '../../src/data/cifar10Binary.js';
 import { DatasetError } from '../../src/data/datasetError.js';
 import { encodeBinaryBatch, fixtureBatch, makeTempDir } from '../helpers/cifarFixtures.js';
+import { datasetError } from '../helpers/datasetErrors.js';
 
-function datasetError(problem: DatasetError['problem'], message: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.problem, problem);
-    assert.match(e.message, message);
-    return true;
-  };
-}
 
 test('reads labels and pixels of a binary batch', () => {
   const dir = makeTempDir();

@@ -6,15 +6,7 @@ import { join } from 'node:path';
 import { readPickleBatch, readPickleMeta } from '../../src/data/cifar10Pickle.js';
 import { DatasetError } from '../../src/data/datasetError.js';
 import { encodePython2Batch, encodePython2Meta, fixtureBatch, makeTempDir } from '../helpers/cifarFixtures.js';
-
-function datasetError(problem: DatasetError['problem'], message: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.problem, problem);
-    assert.match(e.message, message);
-    return true;
-  };
-}
+import { datasetError } from '../helpers/datasetErrors.js';
 
 function writeTemp(name: string, bytes: Uint8Array): string {
   const path = join(makeTempDir(), name);

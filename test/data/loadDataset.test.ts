@@ -7,6 +7,7 @@ import { DatasetError } from '../../src/data/datasetError.js';
 import { loadDataset } from '../../src/data/loadDataset.js';
 import { parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../src/spec/experimentSpec.js';
 import { fixtureBatch, makeTempDir, writeBinaryLayout, writePythonLayout } from '../helpers/cifarFixtures.js';
+import { datasetError } from '../helpers/datasetErrors.js';
 
 function spec(input: ExperimentSpecInput): ExperimentSpec {
   const r = parseSpec({ training: { batchSize: 10 }, ...input });
@@ -14,14 +15,6 @@ function spec(input: ExperimentSpecInput): ExperimentSpec {
   return r.spec;
 }
 
-function datasetError(problem: DatasetError['problem'], message: RegExp) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof DatasetError, `expected a DatasetError, got ${String(e)}`);
-    assert.equal(e.problem, problem);
-    assert.match(e.message, message);
-    return true;
-  };
-}
 
 function rows(set: ImageSet, from: number, to: number): { x: Uint8Array; y: Uint8Array } {
   return { x: set.x.subarray(from * set.d, to * set.d), y: set.y.subarray(from, to) };
