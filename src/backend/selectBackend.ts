@@ -16,6 +16,9 @@ import type { Kernels } from '../core/kernels/kernels.js';
 import { tsKernels } from '../core/kernels/tsKernels.js';
 import { loadNativeKernels, NATIVE_FIX_HINT, nativeLoadError } from './nativeKernels.js';
 
+/** A backend setting that cannot be honoured: the message says what to change. */
+export class BackendError extends Error {}
+
 export type BackendChoice = 'ts' | 'native' | 'auto';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['ts', 'native', 'auto'];
 
@@ -34,13 +37,13 @@ export interface Selection {
 
 function parseBackend(value: unknown, source: string): BackendChoice {
   if (typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value)) return value as BackendChoice;
-  throw new Error(`${source} must be one of ${BACKEND_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
+  throw new BackendError(`${source} must be one of ${BACKEND_CHOICES.join(', ')}; got ${JSON.stringify(value)}`);
 }
 
 function parseThreads(value: unknown, source: string): number {
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 4096) return n;
-  throw new Error(`${source} must be a positive integer; got ${JSON.stringify(value)}`);
+  throw new BackendError(`${source} must be a positive integer; got ${JSON.stringify(value)}`);
 }
 
 /** The backend asked for by the options or TRAINYARD_BACKEND (default auto). */
@@ -70,7 +73,7 @@ export function selectKernels(opts: SelectOptions = {}): Selection {
   }
   const why = nativeLoadError() ?? 'the native addon did not load';
   if (backend === 'native') {
-    throw new Error(`native backend requested (TRAINYARD_BACKEND / --backend native) but unavailable: ${why}`);
+    throw new BackendError(`native backend requested (TRAINYARD_BACKEND / --backend native) but unavailable: ${why}`);
   }
   return {
     kernels: tsKernels,

@@ -6,6 +6,7 @@ import { infoCommand } from './infoCommand.js';
 import { searchCommand } from './searchCommand.js';
 import { UsageError } from './specFile.js';
 import { DatasetError } from '../data/datasetError.js';
+import { BackendError } from '../backend/selectBackend.js';
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof DatasetError) {
+    if (e instanceof UsageError || e instanceof DatasetError || e instanceof BackendError) {
       console.error(`trainyard: ${e.message}`);
       process.exitCode = 2;
       return;
