@@ -13,7 +13,7 @@ import { requestedThreads, selectKernels } from '../src/backend/selectBackend.js
 import type { DatasetSplits } from '../src/core/data/dataset.js';
 import type { Kernels } from '../src/core/kernels/kernels.js';
 import type { EpochSummary, EvalPoint, SplitMetrics, TrainingResult } from '../src/core/training/metrics.js';
-import { createTrainingGroup, evalPointSteps, type GroupEvent, type TrainingGroup } from '../src/core/training/trainingGroup.js';
+import { createTrainingGroup, type GroupEvent, type TrainingGroup } from '../src/core/training/trainingGroup.js';
 import { DatasetError } from '../src/data/datasetError.js';
 import { loadDataset } from '../src/data/loadDataset.js';
 import { runArtifacts } from '../src/report/runArtifacts.js';
@@ -130,7 +130,6 @@ class MemberTrainer {
   private readonly persist = { epochMs: 0, yieldMs: 0, finishMs: 0, checkpointMs: 0 };
   /** Longest stretch without yielding to the event loop (an epoch-end evaluation, typically). */
   private maxBlockMs = 0;
-  private readonly pointSteps: Set<number>;
 
   constructor(
     private readonly o: TrainOptions,
@@ -142,7 +141,6 @@ class MemberTrainer {
     this.buffers = this.live.map(() => []);
     this.gen = group.run();
     this.startStep = group.stepsDone();
-    this.pointSteps = evalPointSteps(group.stepsPerEpoch, o.members[0].spec.training.evalsPerEpoch);
   }
 
   async train(): Promise<number> {
@@ -155,29 +153,23 @@ class MemberTrainer {
       if (r.done) return this.finish(r.value);
       const ev = r.value;
       const T = this.live.length;
-      let boundary: boolean;
       if (ev.kind === 'eval') {
         this.buffers[ev.trial].push(ev.point);
         this.progressDirty = true;
-        boundary = ev.trial === T - 1 && !this.isEpochEnd(ev.point.step);
       } else if (ev.kind === 'epoch') {
         this.summaries[ev.trial] = ev.summary;
         if (ev.trial === T - 1) await this.commitEpoch();
-        boundary = ev.trial === T - 1;
       } else {
         this.progressDirty = true;
-        boundary = !this.isEpochEnd(ev.step) && !this.pointSteps.has(ev.step % this.group.stepsPerEpoch);
       }
+      // Decisions wait until the step's last event: every member's records of the step are in.
+      const boundary = this.group.atStepBoundary();
       await this.housekeeping();
       if (boundary) {
         const code = await this.atBoundary(this.group.stepsDone());
         if (code !== null) return code;
       }
     }
-  }
-
-  private isEpochEnd(step: number): boolean {
-    return step > 0 && (step % this.group.stepsPerEpoch === 0 || step === this.group.totalSteps);
   }
 
   private progress(): Progress {

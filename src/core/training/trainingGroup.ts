@@ -52,6 +52,8 @@ export interface TrainingGroup {
   history(trial: number): { points: EvalPoint[]; epochs: EpochSummary[] };
   /** Every trial's metrics on the whole validation set now (for pruning decisions between steps). */
   validationMetrics(): SplitMetrics[];
+  /** Whether every event of the last step has been handed out: a safe point to stop or regroup. */
+  atStepBoundary(): boolean;
 }
 
 export interface TrainingGroupOptions {
@@ -292,6 +294,7 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     checkpoint: (t) => save(identities[t], trials[t], t, st),
     history: (t) => ({ points: trials[t].points, epochs: trials[t].epochs }),
     validationMetrics: () => evaluate(k, ev, data.validation, norm, evalRows.validationAll, penalties()),
+    atStepBoundary: () => st.pending.length === 0,
   };
 }
 
@@ -318,7 +321,7 @@ function subsetRows(n: number, limit: number, rng: Rng): Int32Array {
 }
 
 /** Positions within an epoch (1 .. spe-1) after which an intermediate point is measured. */
-export function evalPointSteps(spe: number, perEpoch: number): Set<number> {
+function evalPointSteps(spe: number, perEpoch: number): Set<number> {
   const s = new Set<number>();
   for (let i = 1; i < perEpoch; i++) {
     const at = Math.round((spe * i) / perEpoch);
