@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTraining } from '../src/core/training/training.js';
 import type { TrainingResult } from '../src/core/training/metrics.js';
-import { loadDataset } from '../src/data/loadDataset.js';
-import { selectKernels } from '../src/backend/selectBackend.js';
-import { parseSpec } from '../src/spec/experimentSpec.js';
+import { loadDataset } from '../src/dataFiles/loadDataset.js';
+import { selectKernels } from '../src/nativeKernels/selectKernels.js';
+import { parseSpec } from '../src/experiment/experimentSpec.js';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string', default: 'auto' }, examples: { type: 'string', default: 'examples' } },

@@ -6,11 +6,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { selectKernels } from '../src/backend/selectBackend.js';
+import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
 import type { DatasetSplits } from '../src/core/data/dataset.js';
-import { loadDataset } from '../src/data/loadDataset.js';
-import { parseSpec, type ExperimentSpec } from '../src/spec/experimentSpec.js';
+import { loadDataset } from '../src/dataFiles/loadDataset.js';
+import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 
 const NETWORKS: { label: string; hidden: number[]; batchNorm: 'none' | 'before'; torch: string }[] = [
   { label: '3072-10', hidden: [], batchNorm: 'none', torch: '3072-10' },

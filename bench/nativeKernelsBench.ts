@@ -1,7 +1,7 @@
 // Quick measurement of the native backend: gemm GFLOP/s on the training shapes and the fixed
 // cost of one addon call, with 1 and 2 OpenBLAS threads.
 //   npm run build:native && npx tsc -p . && node dist/bench/nativeKernelsBench.js
-import { loadNativeKernels, nativeLoadError } from '../src/backend/nativeKernels.js';
+import { loadNativeKernels, nativeLoadError } from '../src/nativeKernels/loadNativeKernels.js';
 import type { Kernels, Precision, Vec } from '../src/core/kernels/kernels.js';
 import { tsKernels } from '../src/core/kernels/tsKernels.js';
 

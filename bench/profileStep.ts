@@ -2,11 +2,11 @@
 // Where one epoch's update time goes, kernel by kernel: every kernel call of the update steps is
 // timed (evaluation is left out, as in trainSeconds); the rest is the TypeScript around them.
 import { parseArgs } from 'node:util';
-import { selectKernels } from '../src/backend/selectBackend.js';
+import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import type { Kernels } from '../src/core/kernels/kernels.js';
 import { createTraining } from '../src/core/training/training.js';
-import { loadDataset } from '../src/data/loadDataset.js';
-import { parseSpec } from '../src/spec/experimentSpec.js';
+import { loadDataset } from '../src/dataFiles/loadDataset.js';
+import { parseSpec } from '../src/experiment/experimentSpec.js';
 
 const { values } = parseArgs({
   options: { backend: { type: 'string', default: 'native' }, hidden: { type: 'string', default: '50,50' }, bn: { type: 'string', default: 'before' }, threads: { type: 'string' }, data: { type: 'string' } },

@@ -8,13 +8,13 @@
 // CIFAR-10 from --data or CIFAR10_DIR when given, else synthetic data of the same shape.
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { selectKernels } from '../src/backend/selectBackend.js';
+import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import type { DatasetSplits } from '../src/core/data/dataset.js';
 import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
-import { loadDataset } from '../src/data/loadDataset.js';
+import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { runSearchLocally } from '../src/search/localSearch.js';
 import { parseSearchSpec } from '../src/search/searchSpec.js';
-import { parseSpec, type ExperimentSpec } from '../src/spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { insertTrials, latency } from '../test/helpers/trialFixtures.js';
 import { startLocalService } from './serviceHarness.js';
 

@@ -1,7 +1,7 @@
 // `npm run data:cifar10 [-- --out DIR]`: fetches and verifies CIFAR-10 (binary layout).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { downloadCifar10 } from '../src/data/downloadCifar10.js';
+import { downloadCifar10 } from '../src/dataFiles/downloadCifar10.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'data/cifar10' }, url: { type: 'string' }, md5: { type: 'string' } } });
 const outDir = resolve(values.out!);

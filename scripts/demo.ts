@@ -16,7 +16,7 @@ import pg from 'pg';
 import { createDb } from '../src/store/db.js';
 import { createApiKey } from '../src/store/keys.js';
 import { ensureDatabase, migrate } from '../src/store/migrate.js';
-import { redisAnswers } from '../src/service/redisAnswers.js';
+import { redisAnswers } from '../src/runtime/redisAnswers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const keep = process.argv.includes('--keep');

@@ -1,7 +1,7 @@
 // `npm run keys -- create --project NAME [--name LABEL]`: creates an API key for the project
 // (creating the project if needed) and prints it once; only its hash is stored.
 // `npm run keys -- revoke PREFIX_OR_ID`: revokes a key.
-import { loadConfig } from '../src/service/config.js';
+import { loadConfig } from '../src/runtime/config.js';
 import { createDb } from '../src/store/db.js';
 import { createApiKey, revokeApiKey } from '../src/store/keys.js';
 

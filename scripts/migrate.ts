@@ -1,6 +1,6 @@
 // `npm run migrate`: creates the database named by DATABASE_URL if missing and applies
 // prisma/migrations (see src/store/migrate.ts).
-import { loadConfig } from '../src/service/config.js';
+import { loadConfig } from '../src/runtime/config.js';
 import { ensureDatabase, migrate } from '../src/store/migrate.js';
 
 const { databaseUrl } = loadConfig();

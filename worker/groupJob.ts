@@ -1,11 +1,11 @@
 // A fused group of search trials: claims the group's unfinished members, trains them together
 // (trainMembers) with the search's objective and successive-halving rungs, then stores the
 // search's best. The worker process then wakes the search's coordinator.
-import type { Logger } from '../src/service/logger.js';
+import type { Logger } from '../src/runtime/logger.js';
 import { objectiveValue } from '../src/search/objective.js';
 import { objectiveDirection, parseSearchSpec } from '../src/search/searchSpec.js';
 import { rungSteps } from '../src/search/successiveHalving.js';
-import { parseSpec } from '../src/spec/experimentSpec.js';
+import { parseSpec } from '../src/experiment/experimentSpec.js';
 import type { Db } from '../src/store/db.js';
 import { decideRung } from '../src/store/rungs.js';
 import { failRun, type Pool } from '../src/store/runWriter.js';

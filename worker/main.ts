@@ -30,8 +30,8 @@ import {
   type SearchJobData,
   type SearchJobName,
 } from '../src/queue/queue.js';
-import { loadConfig } from '../src/service/config.js';
-import { createLogger } from '../src/service/logger.js';
+import { loadConfig } from '../src/runtime/config.js';
+import { createLogger } from '../src/runtime/logger.js';
 import { createDb } from '../src/store/db.js';
 import { failGradientCheck } from '../src/store/gradientChecks.js';
 import { failRun } from '../src/store/runWriter.js';

@@ -7,7 +7,7 @@
 import type { Queue } from 'bullmq';
 import type { JobData, JobName, SearchQueue } from '../src/queue/queue.js';
 import { enqueue, triggerSearch } from '../src/queue/queue.js';
-import type { Logger } from '../src/service/logger.js';
+import type { Logger } from '../src/runtime/logger.js';
 import type { Db } from '../src/store/db.js';
 import { failGradientCheck } from '../src/store/gradientChecks.js';
 import { failRun } from '../src/store/runWriter.js';

@@ -5,13 +5,13 @@
 // Cancellation is checked a few times a second; on SIGTERM it stops after the current step
 // (checkpoint, runs back to queued, exit EXIT.handedBack); it exits at once if its worker dies.
 // Usage: node dist/worker/runProcessor.js run|group|gradcheck ID
-import { selectKernels } from '../src/backend/selectBackend.js';
+import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { gradientCheck, gradientCheckInputs } from '../src/core/gradcheck/gradientCheck.js';
-import { DatasetError } from '../src/data/datasetError.js';
-import { loadDataset } from '../src/data/loadDataset.js';
-import { loadConfig } from '../src/service/config.js';
-import { createLogger, type Logger } from '../src/service/logger.js';
-import { parseSpec, type ExperimentSpec } from '../src/spec/experimentSpec.js';
+import { DatasetError } from '../src/dataFiles/datasetError.js';
+import { loadDataset } from '../src/dataFiles/loadDataset.js';
+import { loadConfig } from '../src/runtime/config.js';
+import { createLogger, type Logger } from '../src/runtime/logger.js';
+import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { createDb, type Db } from '../src/store/db.js';
 import { claimGradientCheck, failGradientCheck, finishGradientCheck } from '../src/store/gradientChecks.js';
 import { claimRun, createWriterPool, failRun, type Pool } from '../src/store/runWriter.js';

@@ -5,7 +5,7 @@
 // deterministic, so a retried step plans the same trials; the stage and its trials are written
 // in the step's transaction), or finish the search. Groups are added to the queue after the
 // transaction commits; if that fails the reconciler adds them.
-import type { Logger } from '../src/service/logger.js';
+import type { Logger } from '../src/runtime/logger.js';
 import { parseSearchSpec, type SearchSpec } from '../src/search/searchSpec.js';
 import { planStage, rank, stageCount, type StagePlan, type TrialOutcome } from '../src/search/stagePlanner.js';
 import type { Db } from '../src/store/db.js';

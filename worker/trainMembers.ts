@@ -9,17 +9,17 @@
 // Membership changes (a member cancelled or pruned at a rung) and SIGTERM are handled between two
 // updates, after the step's evaluations: the survivors continue in a new group resumed exactly
 // from their in-memory checkpoints.
-import { requestedThreads, selectKernels } from '../src/backend/selectBackend.js';
+import { requestedThreads, selectKernels } from '../src/nativeKernels/selectKernels.js';
 import type { DatasetSplits } from '../src/core/data/dataset.js';
 import type { Kernels } from '../src/core/kernels/kernels.js';
 import type { EpochSummary, EvalPoint, SplitMetrics, TrainingResult } from '../src/core/training/metrics.js';
 import { createTrainingGroup, type GroupEvent, type TrainingGroup } from '../src/core/training/trainingGroup.js';
-import { DatasetError } from '../src/data/datasetError.js';
-import { loadDataset } from '../src/data/loadDataset.js';
+import { DatasetError } from '../src/dataFiles/datasetError.js';
+import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { runArtifacts } from '../src/report/runArtifacts.js';
-import { loadConfig } from '../src/service/config.js';
-import type { Logger } from '../src/service/logger.js';
-import type { ExperimentSpec } from '../src/spec/experimentSpec.js';
+import { loadConfig } from '../src/runtime/config.js';
+import type { Logger } from '../src/runtime/logger.js';
+import type { ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import type { Db } from '../src/store/db.js';
 import type { RungEntry } from '../src/store/rungs.js';
 import {
@@ -37,7 +37,7 @@ import {
   type Progress,
 } from '../src/store/runWriter.js';
 import { EXIT } from './protocol.js';
-import { weightsArtifact } from './weights.js';
+import { weightsArtifact } from '../src/report/weightsArtifact.js';
 
 const YIELD_EVERY_MS = 100;
 const CANCEL_CHECK_EVERY_MS = 250;

@@ -1,5 +1,5 @@
 // `npm run api`: listens on HOST:PORT and closes cleanly on SIGTERM / SIGINT.
-import { loadConfig } from '../service/config.js';
+import { loadConfig } from '../runtime/config.js';
 import { buildApp } from './app.js';
 
 const config = loadConfig();

@@ -2,7 +2,7 @@
 // the zod schemas.
 import { z } from 'zod';
 import { searchSpecSchema } from '../search/searchSpec.js';
-import { experimentSpecSchema } from '../spec/experimentSpec.js';
+import { experimentSpecSchema } from '../experiment/experimentSpec.js';
 
 type Io = 'input' | 'output';
 
@@ -17,7 +17,7 @@ export function specJsonSchemas(): { input: Record<string, unknown>; output: Rec
     const s = jsonSchema(experimentSpecSchema, io);
     s.description =
       io === 'input'
-        ? 'An experiment spec as submitted: omitted fields take the defaults of the reports (see src/spec/experimentSpec.ts).'
+        ? 'An experiment spec as submitted: omitted fields take the defaults of the reports (see src/experiment/experimentSpec.ts).'
         : 'The experiment spec as stored, with every default filled in.';
     return s;
   };

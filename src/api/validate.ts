@@ -1,6 +1,6 @@
 // Request validation with zod: every problem at once, each with the field's path and what to fix.
 import { z } from 'zod';
-import { formatIssues } from '../spec/experimentSpec.js';
+import { formatIssues } from '../experiment/experimentSpec.js';
 import { ApiError, summarise, type Problem } from './errors.js';
 
 export function problemsOf(error: z.ZodError, prefix = ''): Problem[] {

@@ -1,7 +1,7 @@
 // `trainyard gradcheck SPEC.json`: analytic vs numerical gradients per tensor, as a table or JSON.
 import { DEFAULT_GRADCHECK, gradientCheck, gradientCheckInputs } from '../core/gradcheck/gradientCheck.js';
-import { loadDataset } from '../data/loadDataset.js';
-import { selectKernels } from '../backend/selectBackend.js';
+import { loadDataset } from '../dataFiles/loadDataset.js';
+import { selectKernels } from '../nativeKernels/selectKernels.js';
 import { readSpecFile } from './specFile.js';
 
 export interface GradcheckFlags {

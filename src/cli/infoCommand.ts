@@ -1,5 +1,5 @@
 // `trainyard info`: which kernels training would use, and with how many threads.
-import { backendInfo } from '../backend/selectBackend.js';
+import { backendInfo } from '../nativeKernels/selectKernels.js';
 
 export async function infoCommand(): Promise<void> {
   const i = backendInfo();

@@ -5,8 +5,8 @@ import { gradcheckCommand } from './gradcheckCommand.js';
 import { infoCommand } from './infoCommand.js';
 import { searchCommand } from './searchCommand.js';
 import { UsageError } from './specFile.js';
-import { DatasetError } from '../data/datasetError.js';
-import { BackendError } from '../backend/selectBackend.js';
+import { DatasetError } from '../dataFiles/datasetError.js';
+import { BackendError } from '../nativeKernels/selectKernels.js';
 
 const positiveInt = (v: string) => {
   const n = Number(v);

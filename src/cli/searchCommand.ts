@@ -1,10 +1,10 @@
 // `trainyard search SEARCH.json`: runs a search locally (no service) with a live table of trials.
 import { readFileSync } from 'node:fs';
-import { loadDataset } from '../data/loadDataset.js';
-import { selectKernels } from '../backend/selectBackend.js';
+import { loadDataset } from '../dataFiles/loadDataset.js';
+import { selectKernels } from '../nativeKernels/selectKernels.js';
 import { runSearchLocally, type SearchTrial } from '../search/localSearch.js';
 import { objectiveDirection, parseSearchSpec, type SearchSpec } from '../search/searchSpec.js';
-import type { ExperimentSpec } from '../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 import type { DatasetSplits } from '../core/data/dataset.js';
 import { UsageError } from './specFile.js';
 

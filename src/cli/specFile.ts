@@ -1,6 +1,6 @@
 // Reads and validates a spec file, turning every problem into one readable error.
 import { readFileSync } from 'node:fs';
-import { parseSpec, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
 
 export class UsageError extends Error {}
 

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTraining } from '../core/training/training.js';
 import { runArtifacts, runSummary } from '../report/runArtifacts.js';
-import { loadDataset } from '../data/loadDataset.js';
-import { selectKernels } from '../backend/selectBackend.js';
+import { loadDataset } from '../dataFiles/loadDataset.js';
+import { selectKernels } from '../nativeKernels/selectKernels.js';
 import { readSpecFile } from './specFile.js';
 import { createProgress } from './progress.js';
 

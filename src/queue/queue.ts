@@ -4,7 +4,7 @@
 // Redis is not durable here: Postgres is the source of truth and worker/reconciler.ts
 // re-enqueues whatever Redis lost.
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { ServiceConfig } from '../service/config.js';
+import type { ServiceConfig } from '../runtime/config.js';
 
 export type JobName = 'run' | 'group' | 'gradcheck';
 export interface JobData {

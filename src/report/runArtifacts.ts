@@ -4,7 +4,7 @@ import type { ImageShape } from '../core/data/dataset.js';
 import type { Network } from '../core/network/network.js';
 import { learningRate } from '../core/training/learningRate.js';
 import type { EvalPoint, TrainingResult } from '../core/training/metrics.js';
-import { stepsPerEpoch, totalUpdates, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { stepsPerEpoch, totalUpdates, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { lineChartSvg } from './lineChart.js';
 import { weightRowsPng } from './weightImage.js';
 

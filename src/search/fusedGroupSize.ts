@@ -1,7 +1,7 @@
 // How many trials to fuse into one pass: enough that the stacked first layer is a wide matrix
 // product (BLAS is most efficient from a few hundred columns), few enough that a group's
 // evaluation and memory stay small. See BENCHMARKS.md (bench:search) for the measurements.
-import { layerSizes, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { layerSizes, type ExperimentSpec } from '../experiment/experimentSpec.js';
 
 export const MAX_FUSED_WIDTH = 512;
 export const MAX_FUSED_TRIALS = 16;

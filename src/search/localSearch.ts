@@ -4,7 +4,7 @@ import type { DatasetSplits } from '../core/data/dataset.js';
 import type { Kernels } from '../core/kernels/kernels.js';
 import type { TrainingResult } from '../core/training/metrics.js';
 import { createTrainingGroup, fusionKey, type TrainingGroup } from '../core/training/trainingGroup.js';
-import { parseSpec, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { objectiveValue } from './objective.js';
 import { applyParameters, type ParameterValues } from './parameters.js';
 import { objectiveDirection, type SearchSpec } from './searchSpec.js';

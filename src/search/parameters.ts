@@ -1,6 +1,6 @@
 // Search parameters: short names for the spec fields people search over, and applying a set
 // of parameter values to a base spec.
-import type { ExperimentSpec } from '../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 
 /** Short names, as the reports speak of them, for dotted spec paths. */
 export const PARAMETER_ALIASES: Record<string, string> = {

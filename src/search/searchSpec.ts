@@ -1,7 +1,7 @@
 // The search request: a base experiment spec, a space of parameters, a strategy, an objective,
 // a budget and optional pruning. Shared by the API, the worker and `trainyard search`.
 import { z } from 'zod';
-import { experimentSpecSchema, formatIssues, parseSpec, type SpecProblem } from '../spec/experimentSpec.js';
+import { experimentSpecSchema, formatIssues, parseSpec, type SpecProblem } from '../experiment/experimentSpec.js';
 import { applyParameters, resolveParameterPath } from './parameters.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');

@@ -1,7 +1,7 @@
 // Identical trials are trained once: a trial is identified by the hash of its normalised spec
 // (defaults filled, keys sorted, name left out).
 import { createHash } from 'node:crypto';
-import type { ExperimentSpec } from '../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;

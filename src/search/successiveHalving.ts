@@ -1,7 +1,7 @@
 // Successive-halving pruning. Rungs sit at the end of learning-rate cycles for cyclical schedules
 // (mid-cycle comparisons favour whichever trial happens to be at a low learning rate), else at
 // epochs E / r^i. The promotion rule is Optuna's asynchronous one, so trials never wait for peers.
-import { stepsPerEpoch, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { stepsPerEpoch, type ExperimentSpec } from '../experiment/experimentSpec.js';
 
 /** Update steps after which trials are compared, ascending, excluding the end of training. */
 export function rungSteps(spec: ExperimentSpec, reduction: number): number[] {

@@ -1,7 +1,7 @@
 // From a stage plan to trials: each parameter set as a full experiment spec with its hash, and
 // the fresh trials of a stage cut into fused groups. Shared by the service's coordinator.
 import { fusionKey } from '../core/training/trainingGroup.js';
-import { parseSpec, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { fusedGroupSize } from './fusedGroupSize.js';
 import { applyParameters, type ParameterValues } from './parameters.js';
 import type { SearchSpec } from './searchSpec.js';

@@ -1,6 +1,6 @@
 // Gradient checks run as jobs: the spec, the options, and the per-tensor result as JSON.
 import { randomUUID } from 'node:crypto';
-import type { ExperimentSpec } from '../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 import { Prisma, type Db } from './db.js';
 import type { GradientCheckModel } from './generated/models.js';
 import { isUniqueViolation } from './runs.js';

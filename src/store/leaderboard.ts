@@ -52,10 +52,6 @@ const COLUMNS = `id, name, status::text AS status, search_id, stage, trial_index
   spec->'model'->'hidden' AS hidden, batch_norm, lambda, train_loss, train_cost, train_accuracy, validation_loss, validation_cost,
   validation_accuracy, test_loss, test_cost, test_accuracy, finished_at`;
 
-export function splitOf(loss: number | null, cost: number | null, accuracy: number | null): SplitValues | null {
-  return loss === null || cost === null || accuracy === null ? null : { loss, cost, accuracy };
-}
-
 export interface SearchBoardOptions {
   /** 'objective' ranks by the search's objective in its direction. */
   metric: BoardMetric | 'objective';

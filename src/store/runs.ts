@@ -1,7 +1,7 @@
 // Runs: creation (idempotent), reads and the list query the API serves.
 import { randomUUID } from 'node:crypto';
 import { specHash } from '../search/specHash.js';
-import { stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { Prisma, type Db } from './db.js';
 import type { RunModel } from './generated/models.js';
 import type { RunStatus } from './generated/enums.js';

@@ -7,7 +7,7 @@ import type { ParameterValues } from '../search/parameters.js';
 import type { SearchSpec } from '../search/searchSpec.js';
 import type { StagePlan } from '../search/stagePlanner.js';
 import { groupTrials, trialSpec } from '../search/trialPlan.js';
-import type { ExperimentSpec } from '../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 import { Prisma } from './db.js';
 import type { RunStatus } from './generated/enums.js';
 import { specColumns, TERMINAL, type RunRow } from './runs.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DatasetError } from '../../src/data/datasetError.js';
+import { DatasetError } from '../../src/dataFiles/datasetError.js';
 
 /** An assert.throws matcher: a DatasetError of this kind whose message matches. */
 export function datasetError(problem: DatasetError['problem'], message: RegExp) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createDb, type Db } from '../../src/store/db.js';
 import { createApiKey } from '../../src/store/keys.js';
 import { dropDatabase, ensureDatabase, migrate } from '../../src/store/migrate.js';
-import { redisAnswers as probeRedis } from '../../src/service/redisAnswers.js';
+import { redisAnswers as probeRedis } from '../../src/runtime/redisAnswers.js';
 
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -4,7 +4,7 @@ import { makeSyntheticSplits } from '../../src/core/data/synthetic.js';
 import { tsKernels } from '../../src/core/kernels/tsKernels.js';
 import { runSearchLocally } from '../../src/search/localSearch.js';
 import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js';
-import type { ExperimentSpec } from '../../src/spec/experimentSpec.js';
+import type { ExperimentSpec } from '../../src/experiment/experimentSpec.js';
 
 const base = {
   data: { dataset: 'synthetic', trainSize: 240, validationSize: 80, testSize: 80, features: 48, classes: 4, separation: 2 },

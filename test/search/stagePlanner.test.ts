@@ -4,7 +4,7 @@ import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js
 import { planStage, refineInterval, stageCount } from '../../src/search/stagePlanner.js';
 import { isPromotable, rungSteps } from '../../src/search/successiveHalving.js';
 import { specHash } from '../../src/search/specHash.js';
-import { parseSpec } from '../../src/spec/experimentSpec.js';
+import { parseSpec } from '../../src/experiment/experimentSpec.js';
 
 const base = { data: { dataset: 'synthetic', trainSize: 1000 }, model: { hidden: [20] }, training: { schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 50, cycles: 3 } } };
 

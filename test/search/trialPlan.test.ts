@@ -4,7 +4,7 @@ import { fusionKey } from '../../src/core/training/trainingGroup.js';
 import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js';
 import { specHash } from '../../src/search/specHash.js';
 import { groupTrials, trialSpec } from '../../src/search/trialPlan.js';
-import type { ExperimentSpec } from '../../src/spec/experimentSpec.js';
+import type { ExperimentSpec } from '../../src/experiment/experimentSpec.js';
 
 const base = { data: { dataset: 'cifar10' }, model: { hidden: [50, 50], batchNorm: 'before' }, seed: 4 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parseSpec } from '../../src/spec/experimentSpec.js';
+import { parseSpec } from '../../src/experiment/experimentSpec.js';
 import { createApiKey } from '../../src/store/keys.js';
 import { createRunReader, type RunReader } from '../../src/store/runReader.js';
 import { createRun, getRun } from '../../src/store/runs.js';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { parseSpec } from '../../src/spec/experimentSpec.js';
+import { parseSpec } from '../../src/experiment/experimentSpec.js';
 import { createApiKey, hashKey, projectForKeyHash } from '../../src/store/keys.js';
 import { migrate, readMigrations } from '../../src/store/migrate.js';
 import { listEpochs, thinnedPoints, listPoints } from '../../src/store/metrics.js';

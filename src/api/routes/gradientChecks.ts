@@ -2,10 +2,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_GRADCHECK } from '../../core/gradcheck/gradientCheck.js';
-import { classCount, featureCount, parseSpec } from '../../spec/experimentSpec.js';
+import { classCount, featureCount, parseSpec } from '../../experiment/experimentSpec.js';
 import { createGradientCheck, getGradientCheck } from '../../store/gradientChecks.js';
 import { ApiError, summarise, type Problem } from '../errors.js';
-import { gradientCheckBody } from '../serialize.js';
+import { gradientCheckBody } from '../responseBodies.js';
 import { canonicalJson, parseOr400, problemsOf, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 import { idempotencyKey } from './runs.js';

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { BOARD_METRICS, projectLeaderboard, type BoardMetric } from '../../store/leaderboard.js';
-import { projectBoardEntry } from '../searchBodies.js';
+import { projectBoardEntry } from '../responseBodies.js';
 import { parseOr400, queryInt } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 

@@ -1,11 +1,11 @@
 // /v1/runs: create (idempotent), list with filters, read, progress history, artifacts, cancel.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { parseSpec } from '../../spec/experimentSpec.js';
+import { parseSpec } from '../../experiment/experimentSpec.js';
 import { getArtifact, listArtifacts, listEpochs, listPoints, thinnedPoints } from '../../store/metrics.js';
 import { createRun, getRun, listRuns, requestCancel, RUN_STATUSES, SORT_FIELDS, TERMINAL, type SortField } from '../../store/runs.js';
 import { ApiError, summarise, type Problem } from '../errors.js';
-import { runBody } from '../serialize.js';
+import { runBody } from '../responseBodies.js';
 import { canonicalJson, parseOr400, problemsOf, queryInt, queryNumber, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 

@@ -6,7 +6,7 @@ import { parseSearchSpec } from '../../search/searchSpec.js';
 import { BOARD_METRICS, searchLeaderboard } from '../../store/leaderboard.js';
 import { createSearch, getSearch, listSearches, requestSearchCancel, searchDetails, SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
 import { ApiError, summarise } from '../errors.js';
-import { searchBoardEntry, searchBody } from '../searchBodies.js';
+import { searchBoardEntry, searchBody } from '../responseBodies.js';
 import { canonicalJson, parseOr400, queryInt, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 import { idempotencyKey } from './runs.js';

@@ -1,5 +1,5 @@
 // Joining and cutting image sets, and the CIFAR-10 train / validation / test assembly rules.
-import type { DataSpec } from '../../spec/experimentSpec.js';
+import type { DataSpec } from '../../experiment/experimentSpec.js';
 import type { ImageSet } from './dataset.js';
 
 export type Cifar10DataSpec = Extract<DataSpec, { dataset: 'cifar10' }>;

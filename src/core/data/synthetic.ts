@@ -1,6 +1,6 @@
 // Synthetic class-conditional images: each class has a prototype (a shared mean image plus a
 // class offset scaled by `separation`), and a sample is its prototype plus noise, as bytes.
-import type { DataSpec } from '../../spec/experimentSpec.js';
+import type { DataSpec } from '../../experiment/experimentSpec.js';
 import type { DatasetSplits, ImageSet, ImageShape } from './dataset.js';
 import { CIFAR10_SHAPE } from './dataset.js';
 import { createRng, nextFloat, nextInt, nextUint32, type Rng } from '../random.js';

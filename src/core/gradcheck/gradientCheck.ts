@@ -5,7 +5,7 @@ import { byteScaleNormalisation, computeNormalisation } from '../data/normalisat
 import type { Kernels } from '../kernels/kernels.js';
 import { backward, createNetwork, createWorkspace, forward, l2Penalty, outputLoss, parameterTensors } from '../network/network.js';
 import { createRng } from '../random.js';
-import type { ExperimentSpec } from '../../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../../experiment/experimentSpec.js';
 import { networkShape } from '../training/trainingGroup.js';
 
 export interface GradientCheckOptions {

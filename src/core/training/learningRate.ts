@@ -1,6 +1,6 @@
 // Learning-rate schedules of the reports: constant, step decay per epoch, and cyclical
 // (linear rise from etaMin to etaMax over stepSize updates, linear fall over the next stepSize).
-import type { ScheduleSpec } from '../../spec/experimentSpec.js';
+import type { ScheduleSpec } from '../../experiment/experimentSpec.js';
 
 /** The learning rate of update t (0-based). */
 export function learningRate(schedule: ScheduleSpec, t: number, stepsPerEpoch: number): number {

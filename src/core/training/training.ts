@@ -2,7 +2,7 @@
 import type { DatasetSplits } from '../data/dataset.js';
 import type { Kernels } from '../kernels/kernels.js';
 import type { Network } from '../network/network.js';
-import type { ExperimentSpec } from '../../spec/experimentSpec.js';
+import type { ExperimentSpec } from '../../experiment/experimentSpec.js';
 import type { EpochSummary, EvalPoint, TrainingEvent, TrainingResult } from './metrics.js';
 import { createTrainingGroup } from './trainingGroup.js';
 

@@ -20,7 +20,7 @@ import {
   type Workspace,
 } from '../network/network.js';
 import { createRng, loadRng, nextInt, saveRng, shuffle, type Rng } from '../random.js';
-import { layerSizes, stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSpec } from '../../spec/experimentSpec.js';
+import { layerSizes, stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSpec } from '../../experiment/experimentSpec.js';
 import { augmentBatch, createAugmentation, createBatch, fillBatch, type Normaliser } from './batchSource.js';
 import { decodeCheckpoint, encodeCheckpoint, type StoredArray } from './checkpointFormat.js';
 import { allRows, createEvaluator, evaluate } from './evaluate.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gradientCheck } from '../../../src/core/gradcheck/gradientCheck.js';
 import { tsKernels } from '../../../src/core/kernels/tsKernels.js';
 import { createRng, nextGaussian, nextInt } from '../../../src/core/random.js';
-import { parseSpec, type ExperimentSpec } from '../../../src/spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../../../src/experiment/experimentSpec.js';
 
 function specFor(hidden: number[], batchNorm: string, activation: string): ExperimentSpec {
   const r = parseSpec({

@@ -5,7 +5,7 @@ import type { DatasetSplits } from '../../../src/core/data/dataset.js';
 import { tsKernels } from '../../../src/core/kernels/tsKernels.js';
 import { createTraining } from '../../../src/core/training/training.js';
 import type { TrainingResult } from '../../../src/core/training/metrics.js';
-import { parseSpec, type ExperimentSpec } from '../../../src/spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../../../src/experiment/experimentSpec.js';
 
 function spec(over: Record<string, unknown> = {}): ExperimentSpec {
   const r = parseSpec({

@@ -5,7 +5,7 @@ import { tsKernels } from '../../../src/core/kernels/tsKernels.js';
 import { createTraining } from '../../../src/core/training/training.js';
 import { createTrainingGroup, fusionKey } from '../../../src/core/training/trainingGroup.js';
 import type { TrainingResult } from '../../../src/core/training/metrics.js';
-import { parseSpec, type ExperimentSpec } from '../../../src/spec/experimentSpec.js';
+import { parseSpec, type ExperimentSpec } from '../../../src/experiment/experimentSpec.js';
 
 const DATA = { dataset: 'synthetic', trainSize: 300, validationSize: 80, testSize: 80, features: 96, classes: 4, separation: 2 } as const;
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { CIFAR10_CLASSES, CIFAR10_SHAPE, type DatasetSplits, type ImageSet } from '../core/data/dataset.js';
 import { assembleCifarSplits } from '../core/data/splits.js';
 import { makeSyntheticSplits } from '../core/data/synthetic.js';
-import { CIFAR10_BATCHES, resolvedHoldout, type ExperimentSpec } from '../spec/experimentSpec.js';
+import { CIFAR10_BATCHES, resolvedHoldout, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { readBinaryBatch } from './cifar10Binary.js';
 import { readPickleBatch, readPickleMeta } from './cifar10Pickle.js';
 import { DatasetError } from './datasetError.js';

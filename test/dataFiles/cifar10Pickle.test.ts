@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readPickleBatch, readPickleMeta } from '../../src/data/cifar10Pickle.js';
-import { DatasetError } from '../../src/data/datasetError.js';
+import { readPickleBatch, readPickleMeta } from '../../src/dataFiles/cifar10Pickle.js';
+import { DatasetError } from '../../src/dataFiles/datasetError.js';
 import { encodePython2Batch, encodePython2Meta, fixtureBatch, makeTempDir } from '../helpers/cifarFixtures.js';
 import { datasetError } from '../helpers/datasetErrors.js';
 

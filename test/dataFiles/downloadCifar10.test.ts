@@ -6,8 +6,8 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, readdi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tar from 'tar';
-import { downloadCifar10 } from '../../src/data/downloadCifar10.js';
-import { readBinaryBatch } from '../../src/data/cifar10Binary.js';
+import { downloadCifar10 } from '../../src/dataFiles/downloadCifar10.js';
+import { readBinaryBatch } from '../../src/dataFiles/cifar10Binary.js';
 
 const files = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
 

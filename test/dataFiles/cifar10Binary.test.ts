@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readBinaryBatch } from '../../src/data/cifar10Binary.js';
-import { DatasetError } from '../../src/data/datasetError.js';
+import { readBinaryBatch } from '../../src/dataFiles/cifar10Binary.js';
+import { DatasetError } from '../../src/dataFiles/datasetError.js';
 import { encodeBinaryBatch, fixtureBatch, makeTempDir } from '../helpers/cifarFixtures.js';
 import { datasetError } from '../helpers/datasetErrors.js';
 

@@ -1,6 +1,6 @@
 // The final weights as JSON: per layer W (nOut x nIn, row-major), b, and batch-norm parameters
 // with running statistics, enough to evaluate the network elsewhere.
-import type { Network } from '../src/core/network/network.js';
+import type { Network } from '../core/network/network.js';
 
 export function weightsArtifact(net: Network): { name: string; contentType: string; body: Buffer } {
   const arr = (v: ArrayLike<number> | null) => (v ? Array.from(v) : null);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseSpec, totalUpdates, stepsPerEpoch, trainingSampleCount, type SpecProblem } from '../../src/spec/experimentSpec.js';
+import { parseSpec, totalUpdates, stepsPerEpoch, trainingSampleCount, type SpecProblem } from '../../src/experiment/experimentSpec.js';
 
 const contract = {
   name: 'two-layer-cyclic',

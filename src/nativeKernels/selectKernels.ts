@@ -14,7 +14,7 @@
 // thread count is process-wide: the last selectKernels call with a thread count wins.
 import type { Kernels } from '../core/kernels/kernels.js';
 import { tsKernels } from '../core/kernels/tsKernels.js';
-import { loadNativeKernels, NATIVE_FIX_HINT, nativeLoadError } from './nativeKernels.js';
+import { loadNativeKernels, NATIVE_FIX_HINT, nativeLoadError } from './loadNativeKernels.js';
 
 /** A backend setting that cannot be honoured: the message says what to change. */
 export class BackendError extends Error {}

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR10_CLASSES, CIFAR10_SHAPE, type ImageSet } from '../../src/core/data/dataset.js';
-import { DatasetError } from '../../src/data/datasetError.js';
-import { loadDataset } from '../../src/data/loadDataset.js';
-import { parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../src/spec/experimentSpec.js';
+import { DatasetError } from '../../src/dataFiles/datasetError.js';
+import { loadDataset } from '../../src/dataFiles/loadDataset.js';
+import { parseSpec, type ExperimentSpec, type ExperimentSpecInput } from '../../src/experiment/experimentSpec.js';
 import { fixtureBatch, makeTempDir, writeBinaryLayout, writePythonLayout } from '../helpers/cifarFixtures.js';
 import { datasetError } from '../helpers/datasetErrors.js';
 

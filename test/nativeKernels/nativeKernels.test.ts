@@ -2,7 +2,7 @@
 // Without the addon these tests skip, unless TRAINYARD_REQUIRE_NATIVE=1 (CI), where they fail.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/backend/nativeKernels.js';
+import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/nativeKernels/loadNativeKernels.js';
 import { ActivationCode, type Labels, type Precision, type Vec } from '../../src/core/kernels/kernels.js';
 import { gemmReference } from '../../src/core/kernels/tsGemm.js';
 import * as ts from '../../src/core/kernels/tsKernels.js';

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadNativeKernels, nativeLoadError } from '../../src/backend/nativeKernels.js';
-import { backendInfo, requestedBackend, requestedThreads, selectKernels } from '../../src/backend/selectBackend.js';
+import { loadNativeKernels, nativeLoadError } from '../../src/nativeKernels/loadNativeKernels.js';
+import { backendInfo, requestedBackend, requestedThreads, selectKernels } from '../../src/nativeKernels/selectKernels.js';
 import { tsKernels } from '../../src/core/kernels/tsKernels.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const selectModule = path.resolve(here, '../../src/backend/selectBackend.js');
+const selectModule = path.resolve(here, '../../src/nativeKernels/selectKernels.js');
 const native = loadNativeKernels();
 const required = process.env.TRAINYARD_REQUIRE_NATIVE === '1';
 const needsNative: string | false = native ? false : `native addon unavailable, skipping: ${nativeLoadError()}`;

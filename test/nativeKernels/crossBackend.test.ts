@@ -4,13 +4,13 @@
 // drift apart like runs on two machines would; the elementwise kernels agree exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadNativeKernels, nativeLoadError } from '../../src/backend/nativeKernels.js';
+import { loadNativeKernels, nativeLoadError } from '../../src/nativeKernels/loadNativeKernels.js';
 import { makeSyntheticSplits } from '../../src/core/data/synthetic.js';
 import { tsKernels } from '../../src/core/kernels/tsKernels.js';
 import type { Kernels } from '../../src/core/kernels/kernels.js';
 import { createTraining } from '../../src/core/training/training.js';
 import type { TrainingResult } from '../../src/core/training/metrics.js';
-import { parseSpec } from '../../src/spec/experimentSpec.js';
+import { parseSpec } from '../../src/experiment/experimentSpec.js';
 
 const native = loadNativeKernels();
 const skip = native || process.env.TRAINYARD_REQUIRE_NATIVE === '1' ? false : `native addon unavailable: ${nativeLoadError()}`;
