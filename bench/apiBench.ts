@@ -10,8 +10,7 @@ import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
-import { createDb } from '../src/store/db.js';
-import { createApiKey } from '../src/store/keys.js';
+import { createStore } from '../src/store/store.js';
 import { dropDatabase, ensureDatabase, migrate } from '../src/store/migrate.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -71,8 +70,8 @@ const referenceSpec = {
 
 await ensureDatabase(dbUrl);
 await migrate(dbUrl);
-const db = createDb(dbUrl, { max: 2 });
-const { key } = await createApiKey(db, 'bench');
+const store = createStore(dbUrl, { ormConnections: 2, sqlConnections: 2 });
+const { key } = await store.keys.create('bench');
 const api = start('dist/src/api/server.js');
 const processes: ChildProcess[] = [api.child];
 try {
@@ -121,6 +120,6 @@ try {
 } finally {
   for (const p of processes) p.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
-  await db.$disconnect();
+  await store.close();
   await dropDatabase(dbUrl).catch(() => {});
 }

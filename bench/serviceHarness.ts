@@ -8,7 +8,6 @@ import { createQueue, createSearchQueue } from '../src/queue/queue.js';
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import type { Db } from '../src/store/db.js';
-import { createApiKey } from '../src/store/keys.js';
 import { createTestDatabase, REDIS_URL, startWorker, stopProcess, waitFor, type TestDatabase, type WorkerProcess } from '../test/helpers/serviceEnv.js';
 
 export interface LocalService {
@@ -27,10 +26,10 @@ export async function startLocalService(label: string, workers: number, env: Rec
   const t: TestDatabase = await createTestDatabase(label);
   const prefix = `tybench-${label}-${randomBytes(3).toString('hex')}`;
   const config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix, rateLimitMax: 1_000_000_000, logLevel: 'silent' };
-  const app: FastifyInstance = await buildApp({ config, db: t.db, logger: createLogger('bench', 'silent'), docs: false });
+  const app: FastifyInstance = await buildApp({ config, store: t.store, logger: createLogger('bench', 'silent'), docs: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const { key, projectId } = await createApiKey(t.db, label);
+  const { key, projectId } = await t.store.keys.create(label);
   const procs: WorkerProcess[] = [];
   for (let i = 0; i < workers; i++) {
     // Production timings, not the tests' fast ones (which poll Redis and Postgres every second).

@@ -13,8 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { createDb } from '../src/store/db.js';
-import { createApiKey } from '../src/store/keys.js';
+import { createStore } from '../src/store/store.js';
 import { ensureDatabase, migrate } from '../src/store/migrate.js';
 import { redisAnswers } from '../src/runtime/redisAnswers.js';
 
@@ -155,9 +154,9 @@ async function main(): Promise<void> {
   if (await ensureDatabase(databaseUrl)) say(`created database ${new URL(databaseUrl).pathname.slice(1)}`);
   const m = await migrate(databaseUrl);
   say(`migrations: ${m.applied.length} applied, ${m.alreadyApplied.length} already applied`);
-  const db = createDb(databaseUrl, { max: 1 });
-  const { key } = await createApiKey(db, 'demo', 'npm run demo');
-  await db.$disconnect();
+  const store = createStore(databaseUrl, { ormConnections: 1, sqlConnections: 1 });
+  const { key } = await store.keys.create('demo', 'npm run demo');
+  await store.close();
 
   const port = await freePort(Number(process.env.PORT) || 3000);
   const base = `http://127.0.0.1:${port}`;

@@ -2,8 +2,7 @@
 // (creating the project if needed) and prints it once; only its hash is stored.
 // `npm run keys -- revoke PREFIX_OR_ID`: revokes a key.
 import { loadConfig } from '../src/runtime/config.js';
-import { createDb } from '../src/store/db.js';
-import { createApiKey, revokeApiKey } from '../src/store/keys.js';
+import { createStore } from '../src/store/store.js';
 
 const USAGE = 'usage: npm run keys -- create --project NAME [--name LABEL] | revoke KEY_PREFIX_OR_ID';
 
@@ -13,16 +12,16 @@ function flag(args: string[], name: string): string | undefined {
 }
 
 const [cmd, ...rest] = process.argv.slice(2);
-const db = createDb(loadConfig().databaseUrl, { max: 1 });
+const store = createStore(loadConfig().databaseUrl, { ormConnections: 1, sqlConnections: 1 });
 try {
   if (cmd === 'create') {
     const project = flag(rest, '--project');
     if (!project) throw new Error(`--project NAME is required\n${USAGE}`);
-    const k = await createApiKey(db, project, flag(rest, '--name'));
+    const k = await store.keys.create(project, flag(rest, '--name'));
     console.error(`created key ${k.prefix}… for project "${project}"; it is shown once, store it now:`);
     console.log(k.key);
   } else if (cmd === 'revoke' && rest[0]) {
-    const n = await revokeApiKey(db, rest[0]);
+    const n = await store.keys.revoke(rest[0]);
     console.error(n ? `revoked ${n} key(s)` : 'no such active key');
     if (!n) process.exitCode = 1;
   } else {
@@ -32,5 +31,5 @@ try {
   console.error((err as Error).message);
   process.exitCode = 1;
 } finally {
-  await db.$disconnect();
+  await store.close();
 }

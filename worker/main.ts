@@ -22,6 +22,7 @@ import {
   createQueue,
   createSearchQueue,
   enqueue,
+  groupJobId,
   redisConnection,
   searchQueueName,
   triggerSearch,
@@ -32,17 +33,14 @@ import {
 } from '../src/queue/queue.js';
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
-import { createDb } from '../src/store/db.js';
-import { failGradientCheck } from '../src/store/gradientChecks.js';
-import { failRun } from '../src/store/runWriter.js';
-import { failGroup } from '../src/store/trials.js';
+import { createStore } from '../src/store/store.js';
 import { EXIT, type ChildFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
-import { advanceSearch } from './searchCoordinator.js';
+import { coordinateSearch } from './searchCoordinator.js';
 
 const config = loadConfig();
 const log = createLogger('trainyard-worker', config.logLevel);
-const db = createDb(config.databaseUrl, { max: 3 });
+const store = createStore(config.databaseUrl, { ormConnections: 3, sqlConnections: 3 });
 const queue = createQueue(config);
 const searchQueue = createSearchQueue(config);
 const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
@@ -54,7 +52,7 @@ const idField = (name: string) => (name === 'run' ? 'runId' : name === 'group' ?
 
 /** Wakes the coordinator of the group's search (after the group ended, one way or another). */
 async function wakeSearchOf(job: Job<JobData, unknown, JobName>): Promise<void> {
-  const searchId = job.data.searchId ?? (await db.trialGroup.findUnique({ where: { id: job.data.id }, select: { searchId: true } }))?.searchId;
+  const searchId = job.data.searchId ?? (await store.reconciliation.searchOfGroup(job.data.id));
   if (searchId) await triggerSearch(searchQueue, searchId).catch((err) => log.warn({ searchId, err: (err as Error).message }, 'could not wake the search; the reconciler will'));
 }
 
@@ -105,29 +103,31 @@ worker.on('failed', (job, err) => {
   const reason = `${err.message}${attempts > 1 ? ` (after ${job.attemptsMade} attempts)` : ''}`;
   const mark =
     job.name === 'run'
-      ? failRun(db, job.data.id, reason)
+      ? store.runs.fail(job.data.id, reason)
       : job.name === 'group'
-        ? failGroup(db, job.data.id, reason).then(async () => (await wakeSearchOf(job), true))
-        : failGradientCheck(db, job.data.id, reason);
+        ? store.reconciliation.failGroup(job.data.id, reason).then(async () => (await wakeSearchOf(job), true))
+        : store.gradientChecks.fail(job.data.id, reason);
   mark.then(
     (changed) => changed && log.warn({ [idField(job.name)]: job.data.id, reason }, 'marked failed'),
     (e) => log.error({ err: e, [idField(job.name)]: job.data.id }, 'could not mark failed'),
   );
 });
 worker.on('stalled', (jobId) => {
-  log.warn({ jobId, runId: jobId }, 'job stalled (its worker stopped renewing the lock); it will be resumed');
-  db.run.updateMany({ where: { OR: [{ id: jobId }, { groupId: jobId }], status: 'running' }, data: { status: 'queued' } }).catch(() => {});
+  log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be resumed');
+  // A group's job id is "<group>.<release>"; a run's is the run id.
+  const [id, release] = jobId.split('.');
+  store.runs.requeueStalled(release === undefined ? { runId: id } : { groupId: id }).catch(() => {});
 });
 worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
 
 const coordinator = new Worker<SearchJobData, unknown, SearchJobName>(
   searchQueueName(config),
   (job) =>
-    advanceSearch(
+    coordinateSearch(
       {
-        db,
+        storage: store.searchStorage,
         log,
-        enqueueGroup: (groupId, searchId) => enqueue(queue, 'group', groupId, config.jobAttempts, 2000, { searchId }),
+        enqueueGroup: (g, searchId) => enqueue(queue, 'group', g.id, { attempts: config.jobAttempts, jobId: groupJobId(g.id, g.release), searchId }),
         workerCount: () => queue.getWorkersCount(),
       },
       job.data.searchId,
@@ -149,7 +149,7 @@ async function reconcileOnce(): Promise<void> {
   if (reconciling || shuttingDown) return;
   reconciling = true;
   try {
-    const r = await reconcile(db, queue, { graceMs, attempts: config.jobAttempts, log, searchQueue });
+    const r = await reconcile(store, queue, { graceMs, attempts: config.jobAttempts, log, searchQueue });
     if (r.requeued || r.failed) log.info(r, 'reconciled');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'reconcile failed; will retry');
@@ -168,7 +168,7 @@ async function shutdown(signal: string): Promise<void> {
   await Promise.all([worker.close(), coordinator.close()]);
   await queue.close().catch(() => {});
   await searchQueue.close().catch(() => {});
-  await db.$disconnect().catch(() => {});
+  await store.close();
   log.info('worker stopped');
   process.exit(0);
 }

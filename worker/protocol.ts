@@ -2,7 +2,7 @@
 // IPC message with the reason when it fails.
 
 export const EXIT = {
-  /** The job is finished: the run's outcome (succeeded, failed, cancelled) is in Postgres. */
+  /** The job is finished: the run's outcome (succeeded, failed, cancelled) is in Postgres, or the group parked at a rung. */
   done: 0,
   /** SIGTERM: checkpoint written, the run goes back to the queue for another worker. */
   handedBack: 75,
@@ -14,5 +14,3 @@ export interface ChildFailure {
   kind: 'failure';
   message: string;
 }
-
-export type JobKind = 'run' | 'group' | 'gradcheck';

@@ -11,9 +11,8 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import { createQueue, createSearchQueue, enqueue, triggerSearch, type JobData, type JobName, type SearchQueue } from '../queue/queue.js';
 import type { ServiceConfig } from '../runtime/config.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
-import { createDb, type Db } from '../store/db.js';
-import { createRunReader } from '../store/runReader.js';
 import { hashKey } from '../store/keys.js';
+import { createStore, type Store } from '../store/store.js';
 import type { Queue } from 'bullmq';
 import { bearerToken, createAuthenticator } from './auth.js';
 import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
@@ -23,10 +22,12 @@ import { healthRoutes } from './routes/health.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
 import { runsRoutes } from './routes/runs.js';
 import { searchRoutes } from './routes/searches.js';
+import { storePlugin } from './storePlugin.js';
 
 export interface BuildOptions {
   config: ServiceConfig;
-  db?: Db;
+  /** The store to use; one is created (and closed with the app) when absent. */
+  store?: Store;
   queue?: Queue<JobData, unknown, JobName> | null;
   /** The queue that wakes search coordinators; created with `queue` unless given. */
   searchQueue?: SearchQueue | null;
@@ -47,14 +48,12 @@ export function openapiPath(): string {
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger('trainyard-api', config.logLevel);
-  const ownDb = !opts.db;
-  const db = opts.db ?? createDb(config.databaseUrl);
+  const store = opts.store ?? createStore(config.databaseUrl);
   const ownQueue = opts.queue === undefined;
   const queue = opts.queue === undefined ? createQueue(config) : opts.queue;
   const ownSearchQueue = opts.searchQueue === undefined && queue !== null;
   const searchQueue = opts.searchQueue !== undefined ? opts.searchQueue : queue ? createSearchQueue(config) : null;
-  const metrics = createApiMetrics(db, queue);
-  const runReader = createRunReader(config.databaseUrl);
+  const metrics = createApiMetrics(store, queue);
 
   const app = Fastify({
     loggerInstance: logger,
@@ -114,31 +113,28 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     await app.register(swaggerUi, { routePrefix: '/docs' });
   }
 
+  await app.register(storePlugin, { store, owned: !opts.store });
   const deps = {
-    db,
-    enqueue: (name: JobName, id: string) => (queue ? enqueue(queue, name, id, config.jobAttempts) : Promise.resolve(false)),
+    enqueue: (name: JobName, id: string) => (queue ? enqueue(queue, name, id, { attempts: config.jobAttempts }) : Promise.resolve(false)),
     removeJob: (id: string) => {
       if (!queue) return;
       void Promise.race([queue.remove(id), new Promise((r) => setTimeout(r, 1000))]).catch(() => {});
     },
     triggerSearch: (id: string) => (searchQueue ? triggerSearch(searchQueue, id) : Promise.resolve()),
-    readRun: (projectId: string, id: string) => runReader.get(projectId, id),
   };
-  await app.register(healthRoutes({ db, queue, registry: metrics.registry }));
-  const authenticate = createAuthenticator(db);
+  await app.register(healthRoutes({ queue, registry: metrics.registry }));
+  const authenticate = createAuthenticator(store.keys);
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (req) => authenticate(req));
     await v1.register(runsRoutes(deps));
     await v1.register(gradientCheckRoutes(deps));
     await v1.register(searchRoutes(deps));
-    await v1.register(leaderboardRoutes(deps));
+    await v1.register(leaderboardRoutes());
   });
 
   app.addHook('onClose', async () => {
     if (ownQueue && queue) await queue.close().catch(() => {});
     if (ownSearchQueue && searchQueue) await searchQueue.close().catch(() => {});
-    if (ownDb) await db.$disconnect();
-    await runReader.close().catch(() => {});
   });
   return app as unknown as FastifyInstance;
 }

@@ -1,8 +1,7 @@
 // Bearer API keys. The key's sha256 is looked up in Postgres and cached for a few seconds, so
 // hot read paths (polling a run) cost no extra query; a revoked key stops working within the TTL.
 import type { FastifyRequest } from 'fastify';
-import type { Db } from '../store/db.js';
-import { hashKey, projectForKeyHash } from '../store/keys.js';
+import { hashKey, type KeyRepository } from '../store/keys.js';
 import { ApiError } from './errors.js';
 
 declare module 'fastify' {
@@ -18,7 +17,7 @@ export function bearerToken(req: FastifyRequest): string | null {
   return m ? m[1] : null;
 }
 
-export function createAuthenticator(db: Db, ttlMs = 10_000) {
+export function createAuthenticator(keys: KeyRepository, ttlMs = 10_000) {
   const cache = new Map<string, { projectId: string | null; expires: number }>();
   return async function authenticate(req: FastifyRequest): Promise<void> {
     const token = bearerToken(req);
@@ -28,7 +27,7 @@ export function createAuthenticator(db: Db, ttlMs = 10_000) {
     const now = Date.now();
     let hit = cache.get(hash);
     if (!hit || hit.expires < now) {
-      const found = await projectForKeyHash(db, hash);
+      const found = await keys.projectForKeyHash(hash);
       hit = { projectId: found?.projectId ?? null, expires: now + (found ? ttlMs : Math.min(ttlMs, 2000)) };
       if (cache.size > 10_000) cache.clear();
       cache.set(hash, hit);

@@ -3,15 +3,14 @@
 // workers stored since the previous scrape (workers may run on other machines).
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../store/db.js';
-import { runCountsByStatus } from '../store/runs.js';
+import type { Store } from '../store/store.js';
 
 export interface ApiMetrics {
   registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
 }
 
-export function createApiMetrics(db: Db, queue: Queue | null): ApiMetrics {
+export function createApiMetrics(store: Store, queue: Queue | null): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trainyard_api_' });
   const requests = new Counter({ name: 'trainyard_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -40,7 +39,7 @@ export function createApiMetrics(db: Db, queue: Queue | null): ApiMetrics {
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      for (const [status, n] of Object.entries(await runCountsByStatus(db))) this.set({ status }, n);
+      for (const [status, n] of Object.entries(await store.runs.countsByStatus())) this.set({ status }, n);
     },
   });
   const epochSeconds = new Histogram({
@@ -56,10 +55,10 @@ export function createApiMetrics(db: Db, queue: Queue | null): ApiMetrics {
     registers: [registry],
     async collect() {
       const now = new Date();
-      const rows = await db.epoch.findMany({ where: { createdAt: { gt: since, lte: now } }, select: { trainSeconds: true }, take: 10_000 });
+      const seconds = await store.metrics.epochTrainSecondsBetween(since, now, 10_000);
       since = now;
-      for (const r of rows) epochSeconds.observe(r.trainSeconds);
-      this.inc(rows.length);
+      for (const s of seconds) epochSeconds.observe(s);
+      this.inc(seconds.length);
     },
   });
   return {

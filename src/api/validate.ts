@@ -33,14 +33,10 @@ export function queryInt(min: number, max: number) {
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 }
 
-/** Deterministic JSON (sorted keys) for comparing documents that went through jsonb. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
+/** The request body must be a JSON object; `example` shows what it looks like. */
+export function requireObjectBody(body: unknown, example: string): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ApiError('invalid_request', `the body must be a JSON object like ${example}`, [{ path: '(root)', message: 'must be a JSON object' }]);
   }
-  return JSON.stringify(v);
+  return body as Record<string, unknown>;
 }

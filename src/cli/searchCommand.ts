@@ -30,7 +30,7 @@ export async function searchCommand(path: string, flags: SearchFlags): Promise<v
   const done: SearchTrial[] = [];
   const log = (s: string) => console.error(s);
   log(`${search.strategy.kind} search over ${names.join(', ')}; objective ${search.objective.metric} (${objectiveDirection(search)}); backend ${kernels.backend}`);
-  const out = runSearchLocally(search, {
+  const out = await runSearchLocally(search, {
     loadData,
     kernels,
     onEvent: (e) => {

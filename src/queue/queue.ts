@@ -8,10 +8,14 @@ import type { ServiceConfig } from '../runtime/config.js';
 
 export type JobName = 'run' | 'group' | 'gradcheck';
 export interface JobData {
+  /** The run, trial group or gradient check. */
   id: string;
   /** For a group job: the search to advance when it ends. */
   searchId?: string;
 }
+
+/** A group is released once per rung it parks at: each release is its own job. */
+export const groupJobId = (groupId: string, release: number) => `${groupId}.${release}`;
 
 export type SearchJobName = 'advance';
 export interface SearchJobData {
@@ -66,12 +70,21 @@ export function jobOptions(id: string, attempts: number): JobsOptions {
   };
 }
 
+export interface EnqueueOptions {
+  attempts: number;
+  timeoutMs?: number;
+  /** Defaults to the row id. */
+  jobId?: string;
+  searchId?: string;
+}
+
 /** Adds the job; gives up after timeoutMs (Redis down) so callers can answer anyway. */
-export async function enqueue(queue: Queue<JobData, unknown, JobName>, name: JobName, id: string, attempts: number, timeoutMs = 2000, extra: Omit<JobData, 'id'> = {}): Promise<boolean> {
+export async function enqueue(queue: Queue<JobData, unknown, JobName>, name: JobName, id: string, o: EnqueueOptions): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = o.timeoutMs ?? 2000;
   try {
     await Promise.race([
-      queue.add(name, { id, ...extra }, jobOptions(id, attempts)),
+      queue.add(name, { id, ...(o.searchId ? { searchId: o.searchId } : {}) }, jobOptions(o.jobId ?? id, o.attempts)),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
       }),

@@ -1,8 +1,9 @@
 // The final weights as JSON: per layer W (nOut x nIn, row-major), b, and batch-norm parameters
 // with running statistics, enough to evaluate the network elsewhere.
 import type { Network } from '../core/network/network.js';
+import type { Artifact } from './runArtifacts.js';
 
-export function weightsArtifact(net: Network): { name: string; contentType: string; body: Buffer } {
+export function weightsArtifact(net: Network): Artifact {
   const arr = (v: ArrayLike<number> | null) => (v ? Array.from(v) : null);
   const layers = net.layers.map((l) => ({
     nIn: l.nIn,

@@ -1,27 +1,28 @@
-// Runs a whole search in this process (the `trainyard search` command): stage by stage, identical
-// trials trained once, compatible trials trained fused, optional successive-halving pruning.
+// Runs a whole search in this process (`trainyard search`): the service's driver and group
+// training over the in-memory storage, the released groups trained one after another.
 import type { DatasetSplits } from '../core/data/dataset.js';
 import type { Kernels } from '../core/kernels/kernels.js';
 import type { TrainingResult } from '../core/training/metrics.js';
-import { createTrainingGroup, fusionKey, type TrainingGroup } from '../core/training/trainingGroup.js';
-import { parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
-import { objectiveValue } from './objective.js';
-import { applyParameters, type ParameterValues } from './parameters.js';
-import { objectiveDirection, type SearchSpec } from './searchSpec.js';
-import { specHash } from './specHash.js';
-import { planStage, rank, stageCount, type StagePlan, type TrialOutcome } from './stagePlanner.js';
-import { isPromotable, rungSteps } from './successiveHalving.js';
-import { fusedGroupSize } from './fusedGroupSize.js';
+import type { ExperimentSpec } from '../experiment/experimentSpec.js';
+import type { Progress } from '../trainer/runRecorder.js';
+import type { TrainLog } from '../trainer/trainMembers.js';
+import { trainSearchGroup } from './groupTraining.js';
+import { createMemorySearchStorage, type MemoryRun } from './memorySearchStorage.js';
+import type { ParameterValues } from './parameters.js';
+import { advanceSearch } from './searchDriver.js';
+import type { SearchSpec } from './searchSpec.js';
+import type { StagePlan } from './stagePlanner.js';
 
-export type TrialStatus = 'succeeded' | 'pruned' | 'reused';
+export type LocalTrialStatus = 'succeeded' | 'pruned' | 'reused' | 'failed' | 'cancelled';
 
 export interface SearchTrial {
+  /** Plan order over the whole search. */
   id: number;
   stage: number;
   params: ParameterValues;
   spec: ExperimentSpec;
   hash: string;
-  status: TrialStatus;
+  status: LocalTrialStatus;
   objective: number | null;
   result: TrainingResult | null;
   /** The trial whose run this one reuses (identical spec). */
@@ -39,126 +40,96 @@ export interface SearchOutcome {
   stages: StagePlan[];
   trials: SearchTrial[];
   best: SearchTrial | null;
+  status: string;
+  error: string | null;
 }
 
 export interface LocalSearchOptions {
   loadData: (spec: ExperimentSpec) => DatasetSplits;
   kernels: Kernels;
   onEvent?: (e: SearchEvent) => void;
-  /** Largest fused group; default decided from the network (fusedGroupSize). */
-  maxGroup?: number;
+  /** Groups are cut as if this many workers trained them (the service passes its live workers). */
+  workers?: number;
 }
 
-export function runSearchLocally(search: SearchSpec, opts: LocalSearchOptions): SearchOutcome {
-  const trials: SearchTrial[] = [];
-  const stages: StagePlan[] = [];
-  const outcomes: TrialOutcome[][] = [];
-  const byHash = new Map<string, SearchTrial>();
+const quiet: TrainLog = { info() {}, warn() {} };
+
+export async function runSearchLocally(search: SearchSpec, opts: LocalSearchOptions): Promise<SearchOutcome> {
+  const storage = createMemorySearchStorage();
+  const id = storage.createSearch(JSON.parse(JSON.stringify(search)));
   const emit = opts.onEvent ?? (() => {});
-  const direction = objectiveDirection(search);
-  for (let stage = 0; stage < stageCount(search); stage++) {
-    const plan = planStage(search, stage, outcomes);
-    stages.push(plan);
-    emit({ kind: 'stage', plan });
-    const fresh: SearchTrial[] = [];
-    for (const params of plan.trials) {
-      const parsed = parseSpec(applyParameters(search.base, params));
-      if (!parsed.ok) throw new Error(`trial parameters ${JSON.stringify(params)} give an invalid spec: ${JSON.stringify(parsed.problems)}`);
-      const hash = specHash(parsed.spec);
-      const trial: SearchTrial = { id: trials.length, stage, params, spec: parsed.spec, hash, status: 'succeeded', objective: null, result: null, reusedFrom: null, prunedAtStep: null };
-      trials.push(trial);
-      const twin = byHash.get(hash);
-      if (twin) {
-        trial.reusedFrom = twin.id;
-        continue;
-      }
-      byHash.set(hash, trial);
-      fresh.push(trial);
-    }
-    const competing = new Map<number, number[]>();
-    for (const group of groupTrials(fresh, opts.maxGroup)) trainGroup(group, search, opts, competing, direction, emit);
-    for (const t of trials.filter((x) => x.stage === stage && x.reusedFrom !== null)) {
-      const twin = trials[t.reusedFrom!];
-      Object.assign(t, { status: 'reused', objective: twin.objective, result: twin.result, prunedAtStep: twin.prunedAtStep });
-      emit({ kind: 'trial', trial: t });
-    }
-    outcomes.push(trials.filter((t) => t.stage === stage).map((t) => ({ params: t.params, objective: t.status === 'pruned' ? null : t.objective })));
-  }
-  // A final retrain, when present, is the answer: the winner trained with the bigger budget.
-  const retrain = trials.find((t) => stages[t.stage].kind === 'finalRetrain');
-  return { stages, trials, best: retrain ?? rank(search, trials.filter((t) => t.status === 'succeeded'))[0] ?? null };
-}
-
-/** Trials that can share a fused pass, in chunks no larger than the chosen group size. */
-export function groupTrials(trials: SearchTrial[], maxGroup?: number): SearchTrial[][] {
-  const byKey = new Map<string, SearchTrial[]>();
-  for (const t of trials) {
-    const k = fusionKey(t.spec);
-    byKey.set(k, [...(byKey.get(k) ?? []), t]);
-  }
-  const out: SearchTrial[][] = [];
-  for (const list of byKey.values()) {
-    const size = maxGroup ?? fusedGroupSize(list[0].spec);
-    for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  }
-  return out;
-}
-
-function trainGroup(
-  initial: SearchTrial[],
-  search: SearchSpec,
-  opts: LocalSearchOptions,
-  competing: Map<number, number[]>,
-  direction: 'maximize' | 'minimize',
-  emit: (e: SearchEvent) => void,
-): void {
-  const data = opts.loadData(initial[0].spec);
-  const rungs = new Set(search.pruning ? rungSteps(initial[0].spec, search.pruning.reduction) : []);
-  let members = initial;
-  let group: TrainingGroup = createTrainingGroup({ specs: members.map((t) => t.spec), data, kernels: opts.kernels });
-  emit({ kind: 'group', stage: members[0].stage, trials: members.map((t) => t.id) });
-  let gen = group.run();
+  const reported = new Set<string>();
+  const queue: string[] = [];
+  const index = () => new Map(storage.runsOf(id).map((r, i) => [r.id, i]));
   for (;;) {
-    const r = gen.next();
-    if (r.done) {
-      r.value.forEach((res, i) => {
-        const t = members[i];
-        Object.assign(t, { status: 'succeeded', result: res, objective: objectiveValue(search.objective.metric, res) });
-        emit({ kind: 'trial', trial: t });
-      });
-      return;
-    }
-    const e = r.value;
-    if (e.kind !== 'step') continue;
-    if (e.step % Math.max(1, Math.floor(group.stepsPerEpoch / 4)) === 0) emit({ kind: 'progress', stage: members[0].stage, trials: members.map((t) => t.id), step: e.step, totalSteps: group.totalSteps });
-    if (!rungs.has(e.step) || !search.pruning) continue;
-    const values = group.validationMetrics().map((v, i) => {
-      const h = group.history(i);
-      const last = h.points[h.points.length - 1];
-      return objectiveValue(search.objective.metric, { validation: v, train: last ? last.train : v });
-    });
-    const atRung = [...(competing.get(e.step) ?? []), ...values];
-    competing.set(e.step, atRung);
-    const keep = values.map((v) => isPromotable(atRung, v, search.pruning!.reduction, direction));
-    if (keep.every(Boolean)) continue;
-    members.forEach((t, i) => {
-      if (keep[i]) return;
-      const h = group.history(i);
-      const last = h.epochs[h.epochs.length - 1];
-      Object.assign(t, {
-        status: 'pruned',
-        objective: values[i],
-        prunedAtStep: e.step,
-        result: { steps: e.step, epochs: h.epochs, points: h.points, train: last?.train, validation: last?.validation, test: { loss: NaN, cost: NaN, accuracy: NaN }, trainSeconds: 0 },
-      });
-      emit({ kind: 'trial', trial: t });
-    });
-    const survivors = members.map((t, i) => ({ t, i })).filter((x) => keep[x.i]);
-    if (survivors.length === 0) return;
-    // Survivors continue in a smaller fused group, resumed exactly from their checkpoints.
-    const checkpoints = survivors.map((x) => group.checkpoint(x.i));
-    members = survivors.map((x) => x.t);
-    group = createTrainingGroup({ specs: members.map((t) => t.spec), data, kernels: opts.kernels, resumeFrom: checkpoints });
-    gen = group.run();
+    const step = await advanceSearch(storage, id, opts.workers ?? 1);
+    for (const n of step.notes) if (n.msg === 'stage planned') emit({ kind: 'stage', plan: storage.searchOf(id).stages[n.stage as number].plan });
+    reportFinished();
+    queue.push(...step.released.map((g) => g.id));
+    if (step.finished) break;
+    const groupId = queue.shift();
+    if (!groupId) throw new Error('the search has nothing to train but is not finished');
+    const at = index();
+    const members = storage.runsOf(id).filter((r) => r.groupId === groupId && (r.status === 'queued' || r.status === 'running'));
+    const trialIds = members.map((r) => at.get(r.id)!);
+    emit({ kind: 'group', stage: members[0]?.stage ?? 0, trials: trialIds });
+    let lastStep = -1;
+    await trainSearchGroup(
+      {
+        storage,
+        recorder: storage.recorder,
+        loadData: (ms) => ({ ok: true, data: opts.loadData(ms[0].spec) }),
+        kernels: opts.kernels,
+        log: quiet,
+        stopRequested: () => false,
+        onProgress: (_ids: string[], p: Progress & { totalSteps: number }) => {
+          if (p.step === lastStep) return;
+          lastStep = p.step;
+          emit({ kind: 'progress', stage: members[0].stage, trials: trialIds, step: p.step, totalSteps: p.totalSteps });
+        },
+      },
+      groupId,
+    );
+    reportFinished();
   }
+  const trials = outcomeTrials(storage.runsOf(id));
+  const s = storage.searchOf(id);
+  const best = s.bestRunId ? (trials[index().get(s.bestRunId)!] ?? null) : null;
+  return { stages: s.stages.map((st) => st.plan), trials, best, status: s.status, error: s.error };
+
+  function reportFinished(): void {
+    const trials = outcomeTrials(storage.runsOf(id));
+    storage.runsOf(id).forEach((r, i) => {
+      if (reported.has(r.id) || r.status === 'queued' || r.status === 'running') return;
+      reported.add(r.id);
+      emit({ kind: 'trial', trial: trials[i] });
+    });
+  }
+}
+
+/** The storage's runs as the CLI reports them, in plan order. */
+function outcomeTrials(runs: MemoryRun[]): SearchTrial[] {
+  const at = new Map(runs.map((r, i) => [r.id, i]));
+  const result = (r: MemoryRun): TrainingResult | null => {
+    if (r.result) return r.result;
+    if (!r.train || !r.validation) return null;
+    return { steps: r.step, epochs: r.epochs, points: r.points, train: r.train, validation: r.validation, test: r.test ?? { loss: NaN, cost: NaN, accuracy: NaN }, trainSeconds: 0 };
+  };
+  const trials = runs.map((r, i): SearchTrial => {
+    const reusedFrom = r.reusedFromRunId !== null ? (at.get(r.reusedFromRunId) ?? null) : null;
+    return {
+      id: i,
+      stage: r.stage,
+      params: r.params,
+      spec: r.spec as ExperimentSpec,
+      hash: r.specHash,
+      status: r.reusedFromRunId !== null ? 'reused' : (r.status as LocalTrialStatus),
+      objective: r.objective,
+      result: result(r),
+      reusedFrom,
+      prunedAtStep: r.prunedAtStep,
+    };
+  });
+  for (const t of trials) if (t.reusedFrom !== null && !t.result) t.result = trials[t.reusedFrom].result;
+  return trials;
 }

@@ -24,6 +24,11 @@ export interface StagePlan {
   lineage: { parentStage: number; best: ParameterValues; second: ParameterValues | null } | null;
 }
 
+/** The columns a stored search carries for lists and the API, read off its spec. */
+export function searchColumns(s: SearchSpec) {
+  return { strategy: s.strategy.kind, dataset: s.base.data.dataset, objectiveMetric: s.objective.metric, direction: objectiveDirection(s), stagesTotal: stageCount(s) };
+}
+
 /** Number of stages (including a final retrain) the strategy runs. */
 export function stageCount(s: SearchSpec): number {
   if (s.strategy.kind !== 'coarseToFine') return 1;

@@ -1,11 +1,16 @@
-// From a stage plan to trials: each parameter set as a full experiment spec with its hash, and
-// the fresh trials of a stage cut into fused groups. Shared by the service's coordinator.
+// From a stage plan to trials: each parameter set as a full experiment spec with its hash,
+// identical specs trained once (a twin in this search, or a succeeded run elsewhere in the
+// project), and the rest cut into fused groups.
+import { randomUUID } from 'node:crypto';
 import { fusionKey } from '../core/training/trainingGroup.js';
 import { parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
+import { specHash } from '../experiment/specHash.js';
 import { fusedGroupSize } from './fusedGroupSize.js';
+import { objectiveValue } from './objective.js';
 import { applyParameters, type ParameterValues } from './parameters.js';
 import type { SearchSpec } from './searchSpec.js';
-import { specHash } from './specHash.js';
+import type { NewGroup, NewTrial, ReusableRun, TrialRecord } from './searchStorage.js';
+import type { StagePlan } from './stagePlanner.js';
 
 export type TrialSpecResult = { ok: true; spec: ExperimentSpec; hash: string } | { ok: false; message: string };
 
@@ -31,7 +36,7 @@ export interface GroupingOptions {
   fuse: boolean;
   /** budget.maxParallel: no group is larger. */
   maxParallel: number;
-  /** Worker processes available: trials are spread so that each can take a group. */
+  /** Trainers available: trials are spread so that each can take a group. */
   workers: number;
 }
 
@@ -60,4 +65,66 @@ export function groupTrials<T extends { spec: ExperimentSpec }>(trials: T[], o: 
     }
   }
   return out;
+}
+
+export class TrialSpecError extends Error {}
+
+export interface StageTrials {
+  groups: NewGroup[];
+  trials: NewTrial[];
+  fresh: number;
+  reused: number;
+}
+
+/**
+ * The stage's trials. A spec already in this search (any stage) waits for that trial and copies
+ * its outcome; one that succeeded elsewhere in the project is copied at once; the rest train, in
+ * fused groups. Throws TrialSpecError when parameters make an invalid spec.
+ */
+export async function planStageTrials(
+  search: SearchSpec,
+  plan: StagePlan,
+  existing: TrialRecord[],
+  reusableRuns: (hashes: string[]) => Promise<ReusableRun[]>,
+  workers: number,
+): Promise<StageTrials> {
+  const specs = plan.trials.map((params) => {
+    const r = trialSpec(search, params);
+    if (!r.ok) throw new TrialSpecError(r.message);
+    return { params, spec: r.spec, hash: r.hash };
+  });
+  const inSearch = new Map(existing.filter((t) => t.reusedFromRunId === null).map((t) => [t.specHash, t.id]));
+  const unseen = [...new Set(specs.map((s) => s.hash))].filter((h) => !inSearch.has(h));
+  const elsewhere = new Map<string, ReusableRun>();
+  for (const r of unseen.length ? await reusableRuns(unseen) : []) if (!elsewhere.has(r.specHash)) elsewhere.set(r.specHash, r);
+
+  const trials: NewTrial[] = [];
+  const fresh: { trial: NewTrial; spec: ExperimentSpec }[] = [];
+  let reused = 0;
+  specs.forEach((s, i) => {
+    const trial: NewTrial = { id: randomUUID(), stage: plan.stage, trialIndex: i, name: `${search.name ?? 'search'} s${plan.stage} t${i}`, spec: s.spec, specHash: s.hash, params: s.params, groupId: null, twinId: null, reuse: null };
+    trials.push(trial);
+    const twin = inSearch.get(s.hash);
+    const done = elsewhere.get(s.hash);
+    if (twin) trial.twinId = twin;
+    else if (done) trial.reuse = { runId: done.runId, objective: reusedObjective(search, done) };
+    else {
+      inSearch.set(s.hash, trial.id);
+      fresh.push({ trial, spec: s.spec });
+      return;
+    }
+    reused++;
+  });
+  const groups = groupTrials(fresh, { fuse: search.fuse, maxParallel: search.budget.maxParallel, workers }).map((members, position) => {
+    const id = randomUUID();
+    for (const m of members) m.trial.groupId = id;
+    return { id, stage: plan.stage, position, size: members.length };
+  });
+  return { groups, trials, fresh: fresh.length, reused };
+}
+
+function reusedObjective(search: SearchSpec, r: ReusableRun): number | null {
+  if (!r.train || !r.validation) return null;
+  const v = objectiveValue(search.objective.metric, { train: r.train, validation: r.validation });
+  return Number.isFinite(v) ? v : null;
 }

@@ -15,12 +15,6 @@ export const BOARD_METRICS = {
 } as const;
 export type BoardMetric = keyof typeof BOARD_METRICS;
 
-export interface SplitValues {
-  loss: number;
-  cost: number;
-  accuracy: number;
-}
-
 export interface BoardRow {
   id: string;
   name: string | null;
@@ -64,7 +58,7 @@ export interface SearchBoardOptions {
  * A search's trials, best first: trials with a value before those without, and pruned trials
  * (valued mid-training, at a rung) after those that finished; ties in plan order.
  */
-export async function searchLeaderboard(db: Db, searchId: string, o: SearchBoardOptions): Promise<BoardRow[]> {
+async function searchLeaderboard(db: Db, searchId: string, o: SearchBoardOptions): Promise<BoardRow[]> {
   const column = o.metric === 'objective' ? 'objective' : BOARD_METRICS[o.metric].column;
   const desc = o.metric === 'objective' ? o.direction === 'maximize' : BOARD_METRICS[o.metric].better === 'max';
   const params: unknown[] = [searchId, o.limit];
@@ -79,7 +73,7 @@ export async function searchLeaderboard(db: Db, searchId: string, o: SearchBoard
 }
 
 /** The project's succeeded runs (trials or not, reused copies left out) on one dataset, best first. */
-export async function projectLeaderboard(db: Db, projectId: string, o: { dataset: string; metric: BoardMetric; limit: number }): Promise<BoardRow[]> {
+async function projectLeaderboard(db: Db, projectId: string, o: { dataset: string; metric: BoardMetric; limit: number }): Promise<BoardRow[]> {
   const m = BOARD_METRICS[o.metric];
   // Matches the partial index runs_board_<metric>_idx: an index scan that stops after `limit` rows.
   return db.$queryRawUnsafe<BoardRow[]>(
@@ -92,3 +86,12 @@ export async function projectLeaderboard(db: Db, projectId: string, o: { dataset
     o.limit,
   );
 }
+
+export function leaderboardRepository(db: Db) {
+  return {
+    search: (searchId: string, o: SearchBoardOptions) => searchLeaderboard(db, searchId, o),
+    project: (projectId: string, o: { dataset: string; metric: BoardMetric; limit: number }) => projectLeaderboard(db, projectId, o),
+  };
+}
+
+export type LeaderboardRepository = ReturnType<typeof leaderboardRepository>;

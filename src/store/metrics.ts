@@ -1,12 +1,10 @@
-// Reads of a run's history: epochs, within-epoch points (raw or thinned in SQL) and artifacts.
-// Every read is paged: no request loads a run's whole history into memory.
-import { Prisma, type Db } from './db.js';
+// Reads of a run's history: epochs and within-epoch points (raw or thinned in SQL). Every read is
+// paged: no request loads a run's whole history into memory.
+import type { SplitMetrics } from '../core/training/metrics.js';
+import type { Db } from './db.js';
+import { splitOfRow } from './splitColumns.js';
 
-export interface SplitValues {
-  loss: number;
-  cost: number;
-  accuracy: number;
-}
+type SplitValues = SplitMetrics;
 
 export interface PointOut {
   step: number;
@@ -29,43 +27,48 @@ export interface EpochOut {
   createdAt: string;
 }
 
-type SplitColumns = { trainLoss: number; trainCost: number; trainAccuracy: number; validationLoss: number; validationCost: number; validationAccuracy: number };
+function splits(r: object): { train: SplitValues; validation: SplitValues } {
+  const row = r as Record<string, unknown>;
+  return { train: splitOfRow(row, 'train')!, validation: splitOfRow(row, 'validation')! };
+}
 
-function splits(r: SplitColumns): { train: SplitValues; validation: SplitValues } {
+/** One page: `limit` rows (fetching one more tells whether more follow). */
+async function page<R, O>(rows: (take: number) => Promise<R[]>, limit: number, out: (r: R) => O): Promise<{ items: O[]; more: boolean }> {
+  const got = await rows(limit + 1);
+  return { more: got.length > limit, items: got.slice(0, limit).map(out) };
+}
+
+export function metricsRepository(db: Db) {
   return {
-    train: { loss: r.trainLoss, cost: r.trainCost, accuracy: r.trainAccuracy },
-    validation: { loss: r.validationLoss, cost: r.validationCost, accuracy: r.validationAccuracy },
+    async epochs(runId: string, after: number, limit: number): Promise<{ epochs: EpochOut[]; more: boolean }> {
+      const r = await page(
+        (take) => db.epoch.findMany({ where: { runId, epoch: { gt: after } }, orderBy: { epoch: 'asc' }, take }),
+        limit,
+        (e) => ({ epoch: e.epoch, step: e.step, lr: e.lr, trainSeconds: e.trainSeconds, ...splits(e), createdAt: e.createdAt.toISOString() }),
+      );
+      return { epochs: r.items, more: r.more };
+    },
+
+    async points(runId: string, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean }> {
+      const r = await page(
+        (take) => db.metricPoint.findMany({ where: { runId, step: { gt: after } }, orderBy: { step: 'asc' }, take }),
+        limit,
+        (p) => ({ step: p.step, epoch: p.epoch, lr: p.lr, full: p.full, ...splits(p) }),
+      );
+      return { points: r.items, more: r.more };
+    },
+
+    thinned: (runId: string, maxPoints: number, after: number, limit: number) => thinnedPoints(db, runId, maxPoints, after, limit),
+
+    /** Training seconds of the epochs stored in (since, until], for the API's epoch-duration histogram. */
+    async epochTrainSecondsBetween(since: Date, until: Date, limit: number): Promise<number[]> {
+      const rows = await db.epoch.findMany({ where: { createdAt: { gt: since, lte: until } }, select: { trainSeconds: true }, take: limit });
+      return rows.map((r) => r.trainSeconds);
+    },
   };
 }
 
-export async function listEpochs(db: Db, runId: string, after: number, limit: number): Promise<{ epochs: EpochOut[]; more: boolean }> {
-  const rows = await db.epoch.findMany({ where: { runId, epoch: { gt: after } }, orderBy: { epoch: 'asc' }, take: limit + 1 });
-  return {
-    more: rows.length > limit,
-    epochs: rows.slice(0, limit).map((r) => ({
-      epoch: r.epoch,
-      step: r.step,
-      lr: r.lr,
-      trainSeconds: r.trainSeconds,
-      ...splits(r),
-      createdAt: r.createdAt.toISOString(),
-    })),
-  };
-}
-
-export async function listPoints(db: Db, runId: string, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean }> {
-  const rows = await db.metricPoint.findMany({ where: { runId, step: { gt: after } }, orderBy: { step: 'asc' }, take: limit + 1 });
-  return {
-    more: rows.length > limit,
-    points: rows.slice(0, limit).map((r) => ({
-      step: r.step,
-      epoch: r.epoch,
-      lr: r.lr,
-      full: r.full,
-      ...splits(r),
-    })),
-  };
-}
+export type MetricsRepository = ReturnType<typeof metricsRepository>;
 
 interface BucketRow {
   bucket: number;
@@ -85,9 +88,9 @@ interface BucketRow {
  * (so bucket edges do not move between pages), `limit` buckets per page after step `after`.
  * Each bucket reports its last point plus the min and max of every metric, all computed in SQL.
  */
-export async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean; width: number }> {
-  const bounds = await db.$queryRaw<{ lo: number | null; hi: number | null; n: bigint }[]>`
-    SELECT min(step) AS lo, max(step) AS hi, count(*) AS n FROM metric_points WHERE run_id = ${runId}::uuid`;
+async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean; width: number }> {
+  const bounds = await db.$queryRaw<{ lo: number | null; hi: number | null }[]>`
+    SELECT min(step) AS lo, max(step) AS hi FROM metric_points WHERE run_id = ${runId}::uuid`;
   const { lo, hi } = bounds[0] ?? { lo: null, hi: null };
   if (lo === null || hi === null) return { points: [], more: false, width: 1 };
   const width = Math.max(1, Math.ceil((hi - lo + 1) / maxPoints));
@@ -105,7 +108,7 @@ export async function thinnedPoints(db: Db, runId: string, maxPoints: number, af
       max(train_loss) AS tl_max, max(train_cost) AS tc_max, max(train_accuracy) AS ta_max,
       max(validation_loss) AS vl_max, max(validation_cost) AS vc_max, max(validation_accuracy) AS va_max
     FROM metric_points
-    WHERE run_id = ${runId}::uuid AND step > ${after}::int AND step < ${upper}::int
+    WHERE run_id = ${runId}::uuid AND step > ${after}::int AND step < ${upper}::bigint
     GROUP BY 1 ORDER BY 1 LIMIT ${limit + 1}`;
   const more = rows.length > limit;
   return {
@@ -128,13 +131,3 @@ export async function thinnedPoints(db: Db, runId: string, maxPoints: number, af
     })),
   };
 }
-
-export async function listArtifacts(db: Db, runId: string) {
-  return db.artifact.findMany({ where: { runId }, select: { name: true, contentType: true, size: true, createdAt: true }, orderBy: { name: 'asc' } });
-}
-
-export async function getArtifact(db: Db, runId: string, name: string) {
-  return db.artifact.findUnique({ where: { runId_name: { runId, name } } });
-}
-
-export { Prisma };

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db } from '../../src/store/db.js';
-import { createApiKey } from '../../src/store/keys.js';
+import { createStore, type Store } from '../../src/store/store.js';
 import { dropDatabase, ensureDatabase, migrate } from '../../src/store/migrate.js';
 import { redisAnswers as probeRedis } from '../../src/runtime/redisAnswers.js';
 
@@ -13,6 +13,9 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestDatabase {
   url: string;
+  /** The store, as the API and the worker use it. */
+  store: Store;
+  /** The raw client, for tests that inspect or arrange rows directly. */
   db: Db;
   drop(): Promise<void>;
 }
@@ -25,11 +28,13 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   await ensureDatabase(url);
   await migrate(url);
   const db = createDb(url, { max: 4 });
+  const store = createStore(url, { ormConnections: 4, sqlConnections: 4 });
   return {
     url,
+    store,
     db,
     async drop() {
-      await db.$disconnect();
+      await Promise.all([db.$disconnect(), store.close()]);
       await dropDatabase(url);
     },
   };
@@ -39,8 +44,8 @@ export function uniquePrefix(label: string): string {
   return `tytest-${label}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function newKey(db: Db, project: string): Promise<string> {
-  return (await createApiKey(db, project)).key;
+export async function newKey(store: Store, project: string): Promise<string> {
+  return (await store.keys.create(project)).key;
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -21,9 +21,9 @@ function search(over: Record<string, unknown>): SearchSpec {
 
 const loadData = (spec: ExperimentSpec) => makeSyntheticSplits(spec.data as never, spec.seed);
 
-test('coarse-to-fine end to end: stages, lineage, final retrain', () => {
+test('coarse-to-fine end to end: stages, lineage, final retrain', async () => {
   const s = search({ strategy: { kind: 'coarseToFine', trials: 4, stages: 2, finalRetrain: { overrides: { cycles: 4 } } } });
-  const out = runSearchLocally(s, { loadData, kernels: tsKernels });
+  const out = await runSearchLocally(s, { loadData, kernels: tsKernels });
   assert.equal(out.stages.length, 3);
   assert.equal(out.trials.length, 4 + 4 + 1);
   const iv = out.stages[1].intervals.lambda;
@@ -38,12 +38,11 @@ test('coarse-to-fine end to end: stages, lineage, final retrain', () => {
   assert.ok(out.best!.result!.test.accuracy > 0.25);
 });
 
-test('fused and one-by-one searches give the same trial results', () => {
+test('fused and one-by-one searches give the same trial results', async () => {
   const s = search({ space: { lambda: { values: [0.0001, 0.001, 0.01] }, etaMax: { values: [0.02, 0.05] } }, strategy: { kind: 'grid' } });
-  const fused = runSearchLocally(s, { loadData, kernels: tsKernels, maxGroup: 8 });
-  const alone = runSearchLocally(s, { loadData, kernels: tsKernels, maxGroup: 1 });
   let groups = 0;
-  runSearchLocally(s, { loadData, kernels: tsKernels, maxGroup: 8, onEvent: (e) => void (e.kind === 'group' && groups++) });
+  const fused = await runSearchLocally(s, { loadData, kernels: tsKernels, onEvent: (e) => void (e.kind === 'group' && groups++) });
+  const alone = await runSearchLocally({ ...s, fuse: false }, { loadData, kernels: tsKernels });
   assert.equal(groups, 1, 'six compatible trials train as one fused group');
   fused.trials.forEach((t, i) => {
     assert.ok(Math.abs(t.objective! - alone.trials[i].objective!) < 1e-9);
@@ -51,17 +50,17 @@ test('fused and one-by-one searches give the same trial results', () => {
   });
 });
 
-test('identical trial specs are trained once and reused', () => {
+test('identical trial specs are trained once and reused', async () => {
   const s = search({ space: { lambda: { values: [0.001, 0.001, 0.01] } }, strategy: { kind: 'grid' } });
   let trained = 0;
-  const out = runSearchLocally(s, { loadData, kernels: tsKernels, maxGroup: 1, onEvent: (e) => void (e.kind === 'group' && trained++) });
+  const out = await runSearchLocally({ ...s, fuse: false }, { loadData, kernels: tsKernels, onEvent: (e) => void (e.kind === 'group' && trained++) });
   assert.equal(trained, 2);
   assert.equal(out.trials[1].status, 'reused');
   assert.equal(out.trials[1].reusedFrom, 0);
   assert.equal(out.trials[1].objective, out.trials[0].objective);
 });
 
-test('successive halving prunes trials that cannot learn at the first cycle end', () => {
+test('successive halving prunes trials that cannot learn at the first cycle end', async () => {
   // Two trials with a learning rate too small to learn anything against two that learn.
   // Two cycles: one rung, at the end of the first.
   const s = search({
@@ -70,7 +69,7 @@ test('successive halving prunes trials that cannot learn at the first cycle end'
     strategy: { kind: 'grid' },
     pruning: { kind: 'successiveHalving', reduction: 2 },
   });
-  const out = runSearchLocally(s, { loadData, kernels: tsKernels, maxGroup: 8 });
+  const out = await runSearchLocally(s, { loadData, kernels: tsKernels });
   const status = out.trials.map((t) => t.status);
   assert.deepEqual(status, ['pruned', 'succeeded', 'pruned', 'succeeded']);
   for (const t of out.trials.filter((x) => x.status === 'pruned')) {
@@ -80,9 +79,9 @@ test('successive halving prunes trials that cannot learn at the first cycle end'
   assert.ok(out.best!.params.etaMax === 0.05 || out.best!.params.etaMax === 0.04);
 });
 
-test('with more rungs, halving continues: of four trials one reaches the end', () => {
+test('with more rungs, halving continues: of four trials one reaches the end', async () => {
   const s = search({ space: { etaMax: { values: [1e-7, 0.05, 2e-7, 0.04] } }, strategy: { kind: 'grid' }, pruning: { kind: 'successiveHalving', reduction: 2 } });
-  const out = runSearchLocally(s, { loadData, kernels: tsKernels, maxGroup: 8 });
+  const out = await runSearchLocally(s, { loadData, kernels: tsKernels });
   assert.equal(out.trials.filter((t) => t.status === 'succeeded').length, 1);
   assert.deepEqual(out.trials.filter((t) => t.status === 'pruned').map((t) => t.prunedAtStep).sort(), [24, 24, 48]);
 });

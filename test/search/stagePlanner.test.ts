@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js';
 import { planStage, refineInterval, stageCount } from '../../src/search/stagePlanner.js';
-import { isPromotable, rungSteps } from '../../src/search/successiveHalving.js';
-import { specHash } from '../../src/search/specHash.js';
+import { decideRung, rungSteps } from '../../src/search/successiveHalving.js';
+import { specHash } from '../../src/experiment/specHash.js';
 import { parseSpec } from '../../src/experiment/experimentSpec.js';
 
 const base = { data: { dataset: 'synthetic', trainSize: 1000 }, model: { hidden: [20] }, training: { schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 50, cycles: 3 } } };
@@ -93,17 +93,23 @@ test('rungs sit at the ends of learning-rate cycles', () => {
   assert.deepEqual(rungSteps(constant.spec, 3), [1, 3, 9].map((e) => e * 10));
 });
 
-test('successive halving keeps the best 1/reduction at a rung', () => {
-  // Nine trials at a rung, reduction 3: the best three continue.
-  const values = [0.31, 0.45, 0.28, 0.50, 0.33, 0.40, 0.29, 0.47, 0.35];
-  const kept = values.filter((v) => isPromotable(values, v, 3, 'maximize'));
-  assert.deepEqual(kept.sort(), [0.45, 0.47, 0.5]);
+test('successive halving keeps the best 1/reduction at a rung, ties in plan order', () => {
+  const at = (values: number[]) => values.map((value, order) => ({ runId: `r${order}`, value, order }));
+  const kept = (d: ReturnType<typeof decideRung>) => [...d.promoted].filter(([, p]) => p).map(([id]) => id);
+  // Nine trials at a rung, reduction 3: the best three continue; the cut-off is the worst kept value.
+  const nine = decideRung(at([0.31, 0.45, 0.28, 0.5, 0.33, 0.4, 0.29, 0.47, 0.35]), 3, 'maximize');
+  assert.deepEqual(kept(nine), ['r1', 'r3', 'r7']);
+  assert.equal(nine.keep, 3);
+  assert.equal(nine.cutoff, 0.45);
   // Losses are minimised.
-  assert.equal(isPromotable([1.2, 1.5, 2.0], 1.2, 3, 'minimize'), true);
-  assert.equal(isPromotable([1.2, 1.5, 2.0], 1.5, 3, 'minimize'), false);
-  // The first trial at a rung always continues; NaN never does.
-  assert.equal(isPromotable([0.1], 0.1, 3, 'maximize'), true);
-  assert.equal(isPromotable([0.1, NaN], NaN, 3, 'maximize'), false);
+  assert.deepEqual(kept(decideRung(at([1.2, 1.5, 2.0]), 3, 'minimize')), ['r0']);
+  // Ties go to the earlier trial, so exactly `keep` continue; a lone trial continues; NaN never does.
+  assert.deepEqual(kept(decideRung(at([0.4, 0.5, 0.5, 0.1]), 2, 'maximize')), ['r1', 'r2']);
+  assert.deepEqual(kept(decideRung(at([0.5, 0.5, 0.5]), 3, 'maximize')), ['r0']);
+  assert.deepEqual(kept(decideRung(at([0.1]), 3, 'maximize')), ['r0']);
+  const diverged = decideRung(at([NaN, 0.2]), 2, 'maximize');
+  assert.deepEqual(kept(diverged), ['r1']);
+  assert.deepEqual(kept(decideRung(at([NaN, NaN]), 2, 'maximize')), []);
 });
 
 test('identical specs hash alike whatever their key order, name or defaults', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fusionKey } from '../../src/core/training/trainingGroup.js';
 import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js';
-import { specHash } from '../../src/search/specHash.js';
+import { specHash } from '../../src/experiment/specHash.js';
 import { groupTrials, trialSpec } from '../../src/search/trialPlan.js';
 import type { ExperimentSpec } from '../../src/experiment/experimentSpec.js';
 

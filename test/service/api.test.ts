@@ -9,7 +9,6 @@ import { buildApp } from '../../src/api/app.js';
 import { createQueue } from '../../src/queue/queue.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { createApiKey, revokeApiKey } from '../../src/store/keys.js';
 import { apiClient } from '../helpers/apiClient.js';
 import { Contract } from '../helpers/openapiContract.js';
 import { createTestDatabase, newKey, REDIS_URL, tinySpec, uniquePrefix, type TestDatabase } from '../helpers/serviceEnv.js';
@@ -27,10 +26,10 @@ describe('API', () => {
 
   before(async () => {
     t = await createTestDatabase('api');
-    app = await buildApp({ config: { ...config(), databaseUrl: t.url }, db: t.db, logger: quiet });
+    app = await buildApp({ config: { ...config(), databaseUrl: t.url }, store: t.store, logger: quiet });
     await app.listen({ port: 0, host: '127.0.0.1' });
     api = apiClient(app.server, contract);
-    key = await newKey(t.db, 'alpha');
+    key = await newKey(t.store, 'alpha');
   });
   after(async () => {
     const q = createQueue(config());
@@ -134,14 +133,14 @@ describe('API', () => {
     }
     const r = await api.post('/v1/runs', undefined, { spec });
     assert.equal(r.status, 401);
-    const revoked = await createApiKey(t.db, 'alpha');
-    await revokeApiKey(t.db, revoked.prefix);
+    const revoked = await t.store.keys.create('alpha');
+    await t.store.keys.revoke(revoked.prefix);
     assert.equal((await api.get('/v1/runs', revoked.key)).status, 401);
     assert.equal(await t.db.run.count(), 0);
   });
 
   it("another project's run is a 404 everywhere", async () => {
-    const other = await newKey(t.db, 'beta');
+    const other = await newKey(t.store, 'beta');
     const created = await api.post('/v1/runs', key, { spec, tags: ['mine'] });
     assert.equal(created.status, 202);
     assert.equal(created.body.status, 'queued');
@@ -174,7 +173,7 @@ describe('API', () => {
     const conflict = await api.post('/v1/runs', key, { spec: { ...spec, seed: 99 }, name: 'idem' }, h);
     assert.equal(conflict.status, 409);
     assert.equal(conflict.body.error.code, 'conflict');
-    const otherProject = await api.post('/v1/runs', await newKey(t.db, 'gamma'), { spec, name: 'idem' }, h);
+    const otherProject = await api.post('/v1/runs', await newKey(t.store, 'gamma'), { spec, name: 'idem' }, h);
     assert.equal(otherProject.status, 202);
     assert.notEqual(otherProject.body.id, first.body.id);
     assert.equal(await t.db.run.count({ where: { idempotencyKey: { in: ['retry-1', 'race-1'] } } }), 3);
@@ -188,7 +187,7 @@ describe('API', () => {
   });
 
   it('filters, sorts and pages the run list', async () => {
-    const k = await newKey(t.db, 'lister');
+    const k = await newKey(t.store, 'lister');
     const ids: string[] = [];
     for (const [i, lambda] of [0.001, 0.01, 0.1, 0.5].entries()) {
       const r = await api.post('/v1/runs', k, { spec: { ...spec, training: { ...spec.training, lambda } }, tags: i % 2 ? ['odd', 'x'] : ['even', 'x'] });
@@ -232,14 +231,14 @@ describe('API', () => {
   });
 
   it('rate-limits per key with 429', async () => {
-    const limited = await buildApp({ config: { ...config(), databaseUrl: t.url, rateLimitMax: 3 }, db: t.db, logger: quiet, docs: false });
+    const limited = await buildApp({ config: { ...config(), databaseUrl: t.url, rateLimitMax: 3 }, store: t.store, logger: quiet, docs: false });
     await limited.listen({ port: 0, host: '127.0.0.1' });
     try {
       const c = apiClient(limited.server, contract);
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await c.get(`/v1/runs/${randomUUID()}`, key)).status);
       assert.deepEqual(statuses, [404, 404, 404, 429]);
-      assert.equal((await c.get(`/v1/runs/${randomUUID()}`, await newKey(t.db, 'alpha'))).status, 404, 'another key has its own budget');
+      assert.equal((await c.get(`/v1/runs/${randomUUID()}`, await newKey(t.store, 'alpha'))).status, 404, 'another key has its own budget');
     } finally {
       await limited.close();
     }

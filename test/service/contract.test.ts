@@ -11,8 +11,7 @@ import { searchSpecJsonSchemas, specJsonSchemas } from '../../src/api/specSchema
 import { createQueue, createSearchQueue } from '../../src/queue/queue.js';
 import { loadConfig, type ServiceConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { commitEpoch, createWriterPool, finishRun } from '../../src/store/runWriter.js';
-import { advanceSearch } from '../../worker/searchCoordinator.js';
+import { advanceSearch } from '../../src/search/searchDriver.js';
 import { apiClient } from '../helpers/apiClient.js';
 import { Contract, openapiDoc } from '../helpers/openapiContract.js';
 import { createTestDatabase, newKey, REDIS_URL, tinySpec, uniquePrefix, type TestDatabase } from '../helpers/serviceEnv.js';
@@ -25,10 +24,9 @@ describe('openapi.yaml contract', () => {
   const contract = new Contract();
   const prefix = uniquePrefix('contract');
   let config: ServiceConfig;
-  let pool: ReturnType<typeof createWriterPool>;
 
   const start = async (over: Partial<ServiceConfig> = {}, withDb = true) => {
-    const app = await buildApp({ config: { ...config, ...over }, db: withDb ? t.db : undefined, logger: quiet, docs: false });
+    const app = await buildApp({ config: { ...config, ...over }, store: withDb ? t.store : undefined, logger: quiet, docs: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     apps.push(app);
     return apiClient(app.server, contract);
@@ -36,11 +34,9 @@ describe('openapi.yaml contract', () => {
 
   before(async () => {
     t = await createTestDatabase('contract');
-    pool = createWriterPool(t.url);
     config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix, logLevel: 'silent' };
   });
   after(async () => {
-    await pool?.end();
     for (const a of apps) await a.close();
     for (const q of [createQueue(config), createSearchQueue(config)]) {
       await q.obliterate({ force: true }).catch(() => {});
@@ -62,8 +58,8 @@ describe('openapi.yaml contract', () => {
 
   it('produces every documented status of every route, each body matching its schema', async () => {
     const api = await start();
-    const key = await newKey(t.db, 'contract');
-    const other = await newKey(t.db, 'contract-other');
+    const key = await newKey(t.store, 'contract');
+    const other = await newKey(t.store, 'contract-other');
     const spec = tinySpec();
     const missing = randomUUID();
 
@@ -78,15 +74,25 @@ describe('openapi.yaml contract', () => {
     assert.equal((await api.raw('/v1/runs', key, 'x', 'text/plain')).status, 415);
     assert.equal((await api.post('/v1/runs', undefined, { spec })).status, 401);
 
-    // A finished run with history, written the way a worker writes it.
+    // A finished run with history, written the way a worker writes it: claimed, then recorded under its lease.
     const pt = (step: number) => ({ step, epoch: step / 20, lr: 0.05, full: step % 20 === 0, train: { loss: 1, cost: 1.1, accuracy: 0.5 }, validation: { loss: 1.2, cost: 1.3, accuracy: 0.4 } });
+    const result = { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 };
+    const claim = await t.store.runs.claim(id);
+    assert.equal(claim.kind, 'run');
+    const recorder = t.store.recorder(claim.kind === 'run' ? claim.lease : '');
     for (let e = 1; e <= 3; e++) {
-      await commitEpoch(pool, id, { epoch: e, step: 20 * e, lr: 0.05, trainSeconds: 0.01, train: pt(0).train, validation: pt(0).validation }, [pt(20 * e - 10), pt(20 * e)], new Uint8Array([e]), { step: 20 * e, epoch: e, secondsLeft: 1 });
+      await recorder.commitEpochs([{ runId: id, summary: { epoch: e, step: 20 * e, lr: 0.05, trainSeconds: 0.01, train: pt(0).train, validation: pt(0).validation }, points: [pt(20 * e - 10), pt(20 * e)], checkpoint: new Uint8Array([e]) }], { step: 20 * e, epoch: e, secondsLeft: 1 });
     }
-    await finishRun(pool, id, { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 }, 'ts', [
-      { name: 'result.json', contentType: 'application/json', body: Buffer.from('{"testAccuracy":0.5}') },
-      { name: 'loss.svg', contentType: 'image/svg+xml', body: Buffer.from('<svg/>') },
-    ], []);
+    await recorder.finish({
+      runId: id,
+      result,
+      backend: 'ts',
+      artifacts: () => [
+        { name: 'result.json', contentType: 'application/json', body: Buffer.from('{"testAccuracy":0.5}') },
+        { name: 'loss.svg', contentType: 'image/svg+xml', body: Buffer.from('<svg/>') },
+      ],
+      points: [],
+    });
 
     for (const path of [`/v1/runs/${id}`, `/v1/runs/${id}/epochs`, `/v1/runs/${id}/metrics`, `/v1/runs/${id}/metrics?maxPoints=2`, `/v1/runs/${id}/artifacts`, `/v1/runs/${id}/artifacts/result.json`, `/v1/runs/${id}/artifacts/loss.svg`, '/v1/runs?sort=-validationAccuracy']) {
       assert.equal((await api.get(path, key)).status, 200, path);
@@ -132,10 +138,11 @@ describe('openapi.yaml contract', () => {
     assert.equal((await api.post('/v1/searches', key, { ...searchReq, pad: 'x'.repeat(70_000) })).status, 413);
     assert.equal((await api.raw('/v1/searches', key, 'x', 'text/plain')).status, 415);
     assert.equal((await api.post('/v1/searches', undefined, searchReq)).status, 401);
-    await advanceSearch({ db: t.db, log: quiet, enqueueGroup: async () => {}, workerCount: async () => 1 }, sid);
+    const step = await advanceSearch(t.store.searchStorage, sid, 1);
     const trials = await t.db.run.findMany({ where: { searchId: sid }, orderBy: { trialIndex: 'asc' } });
     assert.equal(trials.length, 2);
-    await finishRun(pool, trials[0].id, { steps: 60, epochs: [], points: [], train: pt(0).train, validation: pt(0).validation, test: pt(0).train, trainSeconds: 0.03 }, 'ts', [], [], 0.4);
+    const group = await t.store.searchStorage.claimGroup(step.released[0].id);
+    await t.store.recorder(group!.lease).finish({ runId: trials[0].id, result, backend: 'ts', artifacts: () => [], points: [], objective: 0.4 });
     await t.db.run.update({ where: { id: trials[1].id }, data: { status: 'pruned', objective: 0.3, prunedAtStep: 20, trainLoss: 1, trainCost: 1, trainAccuracy: 0.3, validationLoss: 1, validationCost: 1, validationAccuracy: 0.3 } });
     for (const path of [`/v1/searches/${sid}`, '/v1/searches?status=queued,running', `/v1/searches/${sid}/leaderboard`, `/v1/searches/${sid}/leaderboard?metric=testAccuracy&stage=0&limit=5`, '/v1/leaderboard?dataset=synthetic', `/v1/runs?searchId=${sid}`, `/v1/runs/${trials[1].id}`]) {
       const r = await api.get(path, key);
@@ -186,7 +193,7 @@ describe('openapi.yaml contract', () => {
       ['getLeaderboard', (c, k) => c.get('/v1/leaderboard', k)],
     ];
     for (const [, call] of v1Calls) {
-      const k = await newKey(t.db, 'contract');
+      const k = await newKey(t.store, 'contract');
       await call(limited, k);
       await call(limited, k);
     }

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
-import { createApiKey } from '../../src/store/keys.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/serviceEnv.js';
 import { insertTrials, latency } from '../helpers/trialFixtures.js';
 
@@ -25,10 +24,10 @@ describe('leaderboards with 10,000 trials', () => {
 
   before(async () => {
     t = await createTestDatabase('board');
-    const created = await createApiKey(t.db, 'board');
+    const created = await t.store.keys.create('board');
     key = created.key;
     searchId = await insertTrials(t.db, created.projectId, 10_000);
-    app = await buildApp({ config: { ...loadConfig({}), databaseUrl: t.url, logLevel: 'silent' }, db: t.db, queue: null, logger: createLogger('test', 'silent'), docs: false });
+    app = await buildApp({ config: { ...loadConfig({}), databaseUrl: t.url, logLevel: 'silent' }, store: t.store, queue: null, logger: createLogger('test', 'silent'), docs: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   });

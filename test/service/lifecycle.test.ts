@@ -85,10 +85,10 @@ describe('runs through real workers', () => {
     await ensureRedis();
     t = await createTestDatabase('life');
     const config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix };
-    app = await buildApp({ config, db: t.db, logger: createLogger('test', 'silent'), docs: false });
+    app = await buildApp({ config, store: t.store, logger: createLogger('test', 'silent'), docs: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     api = apiClient(app.server, contract);
-    key = await newKey(t.db, 'life');
+    key = await newKey(t.store, 'life');
   });
   after(async () => {
     await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')));

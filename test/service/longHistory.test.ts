@@ -7,7 +7,6 @@ import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { parseSpec } from '../../src/experiment/experimentSpec.js';
-import { createRun } from '../../src/store/runs.js';
 import { apiClient } from '../helpers/apiClient.js';
 import { Contract } from '../helpers/openapiContract.js';
 import { createTestDatabase, newKey, tinySpec, uniquePrefix, type TestDatabase } from '../helpers/serviceEnv.js';
@@ -23,14 +22,14 @@ describe('long histories', () => {
 
   before(async () => {
     t = await createTestDatabase('long');
-    app = await buildApp({ config: { ...loadConfig({}), databaseUrl: t.url, queuePrefix: uniquePrefix('long') }, db: t.db, queue: null, logger: createLogger('test', 'silent'), docs: false });
+    app = await buildApp({ config: { ...loadConfig({}), databaseUrl: t.url, queuePrefix: uniquePrefix('long') }, store: t.store, queue: null, logger: createLogger('test', 'silent'), docs: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     api = apiClient(app.server, new Contract());
-    key = await newKey(t.db, 'long');
+    key = await newKey(t.store, 'long');
     const project = (await t.db.apiKey.findFirst({ select: { projectId: true } }))!.projectId;
     const spec = parseSpec(tinySpec());
     assert.ok(spec.ok);
-    runId = (await createRun(t.db, { projectId: project, spec: spec.spec })).run.id;
+    runId = (await t.store.runs.create({ projectId: project, spec: spec.spec })).run.id;
     // Step s has train loss 1000 - s/1000 plus a spike of +5 at every 1000th step.
     await t.db.$executeRawUnsafe(
       `INSERT INTO metric_points (run_id, step, epoch, lr, "full", train_loss, train_cost, train_accuracy, validation_loss, validation_cost, validation_accuracy)

@@ -83,7 +83,7 @@ describe('searches through real workers', () => {
     await ensureRedis();
     t = await createTestDatabase('search');
     const config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix };
-    app = await buildApp({ config, db: t.db, logger: createLogger('test', 'silent'), docs: false });
+    app = await buildApp({ config, store: t.store, logger: createLogger('test', 'silent'), docs: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     api = apiClient(app.server, contract);
     spawnWorker();
@@ -103,7 +103,7 @@ describe('searches through real workers', () => {
   });
 
   it('grid: every trial a run, fused groups over both workers, leaderboard ranked, best stored', async () => {
-    const key = await newKey(t.db, 'grid');
+    const key = await newKey(t.store, 'grid');
     const id = await submit(key, { name: 'grid', base, space: { lambda: { values: [1e-4, 1e-3, 1e-2] }, etaMax: { values: [0.02, 0.05] } }, strategy: { kind: 'grid' } });
     const s = await waitSearch(key, id);
     assert.equal(s.status, 'succeeded', `${s.error}\n${logs()}`);
@@ -130,7 +130,7 @@ describe('searches through real workers', () => {
   });
 
   it('random: the trials planned are the planner\'s (re-planning gives the same trials)', async () => {
-    const key = await newKey(t.db, 'random');
+    const key = await newKey(t.store, 'random');
     const req = { base, space: { lambda: { logUniform: [-4, -1] }, etaMax: { uniform: [0.02, 0.06] } }, strategy: { kind: 'random', trials: 5, seed: 9 } };
     const id = await submit(key, req);
     const s = await waitSearch(key, id);
@@ -142,7 +142,7 @@ describe('searches through real workers', () => {
   });
 
   it('coarse-to-fine: the next interval is [best - d, best + d] in log10 units from the two best trials; lineage; final retrain', async () => {
-    const key = await newKey(t.db, 'c2f');
+    const key = await newKey(t.store, 'c2f');
     const id = await submit(key, {
       base,
       space: { lambda: { logUniform: [-4, -1] } },
@@ -182,7 +182,7 @@ describe('searches through real workers', () => {
   });
 
   it('identical specs are trained once: within a search and across searches of the project', async () => {
-    const key = await newKey(t.db, 'dedup');
+    const key = await newKey(t.store, 'dedup');
     const first = await submit(key, { base, space: { lambda: { values: [0.001, 0.001, 0.01] } }, strategy: { kind: 'grid' } });
     const s1 = await waitSearch(key, first);
     assert.equal(s1.status, 'succeeded', `${s1.error}\n${logs()}`);
@@ -207,8 +207,8 @@ describe('searches through real workers', () => {
 
   it('fused and separate training give the same trials (fuse: true vs fuse: false)', async () => {
     const req = { base, space: { lambda: { values: [1e-4, 1e-3, 1e-2, 1e-1] } }, strategy: { kind: 'grid' } };
-    const fusedKey = await newKey(t.db, 'fused');
-    const aloneKey = await newKey(t.db, 'alone');
+    const fusedKey = await newKey(t.store, 'fused');
+    const aloneKey = await newKey(t.store, 'alone');
     const [fused, alone] = await Promise.all([submit(fusedKey, req), submit(aloneKey, { ...req, fuse: false })]);
     assert.equal((await waitSearch(fusedKey, fused)).status, 'succeeded', logs());
     assert.equal((await waitSearch(aloneKey, alone)).status, 'succeeded', logs());
@@ -223,7 +223,7 @@ describe('searches through real workers', () => {
   });
 
   it('successive halving prunes the trials that cannot learn at the end of the first cycle; they keep their metrics', async () => {
-    const key = await newKey(t.db, 'prune');
+    const key = await newKey(t.store, 'prune');
     const id = await submit(key, { base, space: { etaMax: { values: [1e-7, 0.05, 2e-7, 0.04] } }, strategy: { kind: 'grid' }, pruning: { kind: 'successiveHalving', reduction: 2 } });
     const s = await waitSearch(key, id);
     assert.equal(s.status, 'succeeded', `${s.error}\n${logs()}`);
@@ -245,7 +245,7 @@ describe('searches through real workers', () => {
   });
 
   it('cancel: queued trials cancelled at once, running ones at their next step; what was recorded stays', async () => {
-    const key = await newKey(t.db, 'cancel');
+    const key = await newKey(t.store, 'cancel');
     const id = await submit(key, { base: slowBase(30), space: { lambda: { values: [1e-4, 1e-3, 1e-2, 1e-1, 0.2, 0.3] } }, strategy: { kind: 'grid' }, budget: { maxParallel: 4 } });
     // maxParallel 4 over two workers: groups of 2, two training, the third waiting.
     await waitFor('two groups training', async () => (await getSearch(key, id)).counts.running === 4, 60_000, 50);
@@ -266,7 +266,7 @@ describe('searches through real workers', () => {
   });
 
   it('cancelling one trial of a fused group: it stops, its partner continues exactly as if trained alone', async () => {
-    const key = await newKey(t.db, 'partial');
+    const key = await newKey(t.store, 'partial');
     const id = await submit(key, { base: slowBase(6), space: { lambda: { values: [1e-4, 1e-3, 1e-2, 3e-2] } }, strategy: { kind: 'grid' } });
     await waitFor('an epoch of the first trial stored', async () => {
       const first = (await trialsOf(key, id))[0];
@@ -287,7 +287,7 @@ describe('searches through real workers', () => {
   });
 
   it('a worker SIGKILLed during a fused group: the search completes, each epoch stored once, metrics as uninterrupted', async () => {
-    const key = await newKey(t.db, 'kill');
+    const key = await newKey(t.store, 'kill');
     const epochs = 6;
     const id = await submit(key, { base: slowBase(epochs), space: { lambda: { values: [1e-4, 1e-3, 1e-2, 3e-2] } }, strategy: { kind: 'grid' } });
     await waitFor('two epochs stored for every trial', async () => {

@@ -3,12 +3,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_GRADCHECK } from '../../core/gradcheck/gradientCheck.js';
 import { classCount, featureCount, parseSpec } from '../../experiment/experimentSpec.js';
-import { createGradientCheck, getGradientCheck } from '../../store/gradientChecks.js';
 import { ApiError, summarise, type Problem } from '../errors.js';
+import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { gradientCheckBody } from '../responseBodies.js';
-import { canonicalJson, parseOr400, problemsOf, uuid } from '../validate.js';
+import { parseOr400, problemsOf, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
-import { idempotencyKey } from './runs.js';
 
 /** Numerical gradients cost two forward passes per parameter: keep the checked network small. */
 export const GRADCHECK_MAX_PARAMETERS = 20_000;
@@ -26,13 +25,10 @@ export const gradientCheckRoutes =
   async (app) => {
     app.post('/v1/gradient-checks', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-        throw new ApiError('invalid_request', 'the body must be a JSON object like {"spec": {...}, "features": 20, "samples": 10}', [{ path: '(root)', message: 'must be a JSON object' }]);
-      }
+      const raw = requireObjectBody(req.body, '{"spec": {...}, "features": 20, "samples": 10}').spec;
       const problems: Problem[] = [];
       const b = body.safeParse(req.body);
       if (!b.success) problems.push(...problemsOf(b.error));
-      const raw = (req.body as { spec?: unknown }).spec;
       const parsed = raw === undefined ? null : parseSpec(raw);
       const specProblems: Problem[] =
         raw === undefined ? [{ path: 'spec', message: 'required: the experiment spec whose network is checked' }] : parsed && !parsed.ok ? parsed.problems.map((p) => ({ path: `spec.${p.path}`, message: p.message })) : [];
@@ -47,22 +43,19 @@ export const gradientCheckRoutes =
       if (problems.length || !b.success || !parsed?.ok) {
         throw new ApiError(specProblems.length ? 'invalid_spec' : 'invalid_request', `invalid gradient check: ${summarise(problems)}`, problems);
       }
-      const { spec, ...options } = b.data;
-      const { check, created } = await createGradientCheck(deps.db, { projectId: req.projectId, spec: parsed.spec, options, idempotencyKey: key });
+      const { spec: _spec, ...options } = b.data;
+      const { check, created } = await app.store.gradientChecks.create({ projectId: req.projectId, spec: parsed.spec, options, idempotencyKey: key });
       if (!created) {
-        if (canonicalJson(check.spec) !== canonicalJson(parsed.spec) || canonicalJson(check.options) !== canonicalJson(options)) {
-          throw new ApiError('conflict', 'this Idempotency-Key was already used with a different request body; use a new key');
-        }
+        assertSameRequest({ spec: check.spec, options: check.options }, { spec: parsed.spec, options });
         return reply.code(200).send(gradientCheckBody(check));
       }
-      void spec;
       await deps.enqueue('gradcheck', check.id).catch((err) => req.log.warn({ gradientCheckId: check.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue it'));
       return reply.code(202).header('location', `/v1/gradient-checks/${check.id}`).send(gradientCheckBody(check));
     });
 
     app.get('/v1/gradient-checks/:id', async (req) => {
       const { id } = parseOr400(z.strictObject({ id: uuid }), req.params, 'path');
-      const g = await getGradientCheck(deps.db, req.projectId, id);
+      const g = await app.store.gradientChecks.get(req.projectId, id);
       if (!g) throw new ApiError('not_found', `no gradient check ${id} in this project`);
       return gradientCheckBody(g);
     });

@@ -2,7 +2,6 @@
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { Db } from '../../store/db.js';
 import { ApiError } from '../errors.js';
 
 function within<T>(ms: number, p: Promise<T>): Promise<T> {
@@ -11,13 +10,13 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
 }
 
 export const healthRoutes =
-  (deps: { db: Db; queue: Queue | null; registry: Registry }): FastifyPluginAsync =>
+  (deps: { queue: Queue | null; registry: Registry }): FastifyPluginAsync =>
   async (app) => {
     const open = { config: { rateLimit: false } };
     app.get('/healthz', open, async () => ({ status: 'ok' }));
     app.get('/readyz', open, async () => {
       const [pg, redis] = await Promise.allSettled([
-        within(1000, deps.db.$queryRaw`SELECT 1`),
+        within(1000, app.store.ping()),
         deps.queue ? within(1000, deps.queue.getJobCounts('waiting')) : Promise.resolve('PONG'),
       ]);
       const down = [pg.status === 'rejected' ? 'Postgres' : null, redis.status === 'rejected' ? 'Redis' : null].filter(Boolean);

@@ -2,10 +2,9 @@
 // runs alike (copies of reused runs left out).
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { BOARD_METRICS, projectLeaderboard, type BoardMetric } from '../../store/leaderboard.js';
+import { BOARD_METRICS, type BoardMetric } from '../../store/leaderboard.js';
 import { projectBoardEntry } from '../responseBodies.js';
 import { parseOr400, queryInt } from '../validate.js';
-import type { RouteDeps } from './deps.js';
 
 const query = z.strictObject({
   dataset: z.enum(['cifar10', 'synthetic']).default('cifar10'),
@@ -14,11 +13,11 @@ const query = z.strictObject({
 });
 
 export const leaderboardRoutes =
-  (deps: RouteDeps): FastifyPluginAsync =>
+  (): FastifyPluginAsync =>
   async (app) => {
     app.get('/v1/leaderboard', async (req) => {
       const q = parseOr400(query, req.query, 'query');
-      const rows = await projectLeaderboard(deps.db, req.projectId, q);
+      const rows = await app.store.leaderboards.project(req.projectId, q);
       return {
         dataset: q.dataset,
         metric: q.metric,

@@ -2,11 +2,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { parseSpec } from '../../experiment/experimentSpec.js';
-import { getArtifact, listArtifacts, listEpochs, listPoints, thinnedPoints } from '../../store/metrics.js';
-import { createRun, getRun, listRuns, requestCancel, RUN_STATUSES, SORT_FIELDS, TERMINAL, type SortField } from '../../store/runs.js';
+import { RUN_STATUSES, SORT_FIELDS, TERMINAL, type SortField } from '../../store/runs.js';
 import { ApiError, summarise, type Problem } from '../errors.js';
+import { createFinishedRunCache } from '../finishedRunCache.js';
+import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { runBody } from '../responseBodies.js';
-import { canonicalJson, parseOr400, problemsOf, queryInt, queryNumber, uuid } from '../validate.js';
+import { parseOr400, problemsOf, queryInt, queryNumber, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 const tag = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:\-]+$/, 'use letters, digits and _ . : - only');
@@ -61,34 +62,17 @@ const metricsQuery = z.strictObject({
   limit: queryInt(1, 10_000).optional(),
 });
 
-const IDEMPOTENCY = /^[\x21-\x7e]{1,200}$/;
-
-export function idempotencyKey(header: string | string[] | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  if (typeof header !== 'string' || !IDEMPOTENCY.test(header)) {
-    throw new ApiError('invalid_request', 'Idempotency-Key must be 1-200 visible ASCII characters', [
-      { path: 'Idempotency-Key', message: 'must be 1-200 visible ASCII characters' },
-    ]);
-  }
-  return header;
-}
-
 export const runsRoutes =
   (deps: RouteDeps): FastifyPluginAsync =>
   async (app) => {
-    const { db } = deps;
+    const { runs, metrics, artifacts } = app.store;
 
     app.post('/v1/runs', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-        throw new ApiError('invalid_request', 'the body must be a JSON object like {"spec": {...}, "name": "...", "tags": [...]}', [
-          { path: '(root)', message: 'must be a JSON object' },
-        ]);
-      }
+      const raw = requireObjectBody(req.body, '{"spec": {...}, "name": "...", "tags": [...]}').spec;
       const problems: Problem[] = [];
       const body = createBody.safeParse(req.body);
       if (!body.success) problems.push(...problemsOf(body.error));
-      const raw = (req.body as { spec?: unknown }).spec;
       let specProblems: Problem[] = [];
       let spec;
       if (raw === undefined) specProblems = [{ path: 'spec', message: 'required: the experiment spec, e.g. {"data": {"dataset": "synthetic"}}' }];
@@ -102,10 +86,9 @@ export const runsRoutes =
       if (problems.length || !spec || !body.success) {
         throw new ApiError(specProblems.length ? 'invalid_spec' : 'invalid_request', `${specProblems.length ? 'invalid experiment spec' : 'invalid body'}: ${summarise(problems)}`, problems);
       }
-      const { run, created } = await createRun(db, { projectId: req.projectId, spec, name: body.data.name, tags: body.data.tags, idempotencyKey: key });
+      const { run, created } = await runs.create({ projectId: req.projectId, spec, name: body.data.name, tags: body.data.tags, idempotencyKey: key });
       if (!created) {
-        const same = canonicalJson(run.spec) === canonicalJson(spec) && (body.data.name ?? spec.name ?? null) === run.name && canonicalJson(body.data.tags ?? []) === canonicalJson(run.tags);
-        if (!same) throw new ApiError('conflict', 'this Idempotency-Key was already used with a different request body; use a new key for a new run');
+        assertSameRequest({ spec: run.spec, name: run.name, tags: run.tags }, { spec, name: body.data.name ?? spec.name ?? null, tags: body.data.tags ?? [] });
         return reply.code(200).send(runBody(run));
       }
       await deps.enqueue('run', run.id).catch((err) => req.log.warn({ runId: run.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue the run'));
@@ -116,7 +99,7 @@ export const runsRoutes =
     app.get('/v1/runs', async (req) => {
       const q = parseOr400(listQuery, req.query, 'query');
       const desc = q.sort.startsWith('-');
-      const { runs, more } = await listRuns(db, req.projectId, {
+      const page = await runs.list(req.projectId, {
         filters: {
           status: q.status as never,
           tags: q.tag,
@@ -138,42 +121,36 @@ export const runsRoutes =
         order: desc ? 'desc' : 'asc',
         limit: q.limit,
         after: q.cursor,
-      }).catch((err) => {
-        if (q.cursor && /cursor|not found|P2025/i.test(String((err as Error).message))) {
+      }).catch((err: Error) => {
+        if (q.cursor && /cursor|not found|P2025/i.test(String(err.message))) {
           throw new ApiError('invalid_request', 'cursor does not name a run of this project', [{ path: 'query.cursor', message: 'unknown cursor' }]);
         }
         throw err;
       });
-      return { runs: runs.map(runBody), nextCursor: more && runs.length ? runs[runs.length - 1].id : null };
+      return { runs: page.runs.map(runBody), nextCursor: page.more && page.runs.length ? page.runs[page.runs.length - 1].id : null };
     });
 
     const findRun = async (projectId: string, params: unknown) => {
       const { id } = parseOr400(idParams, params, 'path');
-      const run = await (deps.readRun ? deps.readRun(projectId, id) : getRun(db, projectId, id));
+      const run = await runs.get(projectId, id);
       if (!run) throw new ApiError('not_found', `no run ${id} in this project`);
       return run;
     };
 
-    // A finished run never changes again: its body is kept, serialised, in a bounded map, so
-    // polling finished runs costs no query (the hot path of dashboards and `bench:api`).
-    const finished = new Map<string, { projectId: string; json: string }>();
+    const finished = createFinishedRunCache();
     app.get('/v1/runs/:id', async (req, reply) => {
-      const id = (req.params as { id?: string }).id ?? '';
-      const hit = finished.get(id);
-      if (hit && hit.projectId === req.projectId) return reply.type('application/json; charset=utf-8').send(hit.json);
+      const hit = finished.get(req.projectId, (req.params as { id?: string }).id ?? '');
+      if (hit) return reply.type('application/json; charset=utf-8').send(hit);
       const run = await findRun(req.projectId, req.params);
       const body = runBody(run);
-      if (TERMINAL.includes(run.status)) {
-        if (finished.size >= 10_000) finished.delete(finished.keys().next().value!);
-        finished.set(run.id, { projectId: run.projectId, json: JSON.stringify(body) });
-      }
+      if (TERMINAL.includes(run.status)) finished.set(run.projectId, run.id, JSON.stringify(body));
       return body;
     });
 
     app.get('/v1/runs/:id/epochs', async (req) => {
       const q = parseOr400(epochsQuery, req.query, 'query');
       const run = await findRun(req.projectId, req.params);
-      const { epochs, more } = await listEpochs(db, run.id, q.cursor ?? 0, q.limit);
+      const { epochs, more } = await metrics.epochs(run.id, q.cursor ?? 0, q.limit);
       return { runId: run.id, epochs, nextCursor: more ? String(epochs[epochs.length - 1].epoch) : null };
     });
 
@@ -183,16 +160,16 @@ export const runsRoutes =
       const after = q.cursor ?? -1;
       if (q.maxPoints !== undefined) {
         const limit = Math.min(q.limit ?? q.maxPoints, 10_000);
-        const r = await thinnedPoints(db, run.id, q.maxPoints, after, limit);
+        const r = await metrics.thinned(run.id, q.maxPoints, after, limit);
         return { runId: run.id, thinned: true, bucketWidth: r.width, points: r.points, nextCursor: r.more ? String(r.points[r.points.length - 1].bucket!.toStep) : null };
       }
-      const r = await listPoints(db, run.id, after, Math.min(q.limit ?? 1000, 5000));
+      const r = await metrics.points(run.id, after, Math.min(q.limit ?? 1000, 5000));
       return { runId: run.id, thinned: false, bucketWidth: 1, points: r.points, nextCursor: r.more ? String(r.points[r.points.length - 1].step) : null };
     });
 
     app.get('/v1/runs/:id/artifacts', async (req) => {
       const run = await findRun(req.projectId, req.params);
-      const rows = await listArtifacts(db, run.id);
+      const rows = await artifacts.list(run.id);
       return {
         runId: run.id,
         artifacts: rows.map((a) => ({ name: a.name, contentType: a.contentType, size: a.size, createdAt: a.createdAt.toISOString(), url: `/v1/runs/${run.id}/artifacts/${a.name}` })),
@@ -202,7 +179,7 @@ export const runsRoutes =
     app.get('/v1/runs/:id/artifacts/:name', async (req, reply) => {
       const { id, name } = parseOr400(artifactParams, req.params, 'path');
       const run = await findRun(req.projectId, { id });
-      const a = await getArtifact(db, run.id, name);
+      const a = await artifacts.get(run.id, name);
       if (!a) throw new ApiError('not_found', `run ${run.id} has no artifact ${name}${run.status === 'succeeded' ? '' : ' (artifacts are written when a run succeeds)'}`);
       return reply
         .header('content-type', a.contentType)
@@ -213,7 +190,7 @@ export const runsRoutes =
     app.post('/v1/runs/:id/cancel', async (req, reply) => {
       const run = await findRun(req.projectId, req.params);
       if (run.status === 'succeeded' || run.status === 'failed' || run.status === 'pruned') throw new ApiError('conflict', `run ${run.id} already ${run.status}; only queued or running runs can be cancelled`);
-      const after = (await requestCancel(db, req.projectId, run.id))!;
+      const after = (await runs.requestCancel(req.projectId, run.id))!;
       if (after.status === 'cancelled') deps.removeJob?.(run.id);
       return reply.code(202).send(runBody(after));
     });

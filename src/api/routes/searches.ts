@@ -2,14 +2,16 @@
 // leaderboard, cancel. Trials are runs: GET /v1/runs?searchId=... lists them.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { cancelSearch } from '../../search/searchDriver.js';
 import { parseSearchSpec } from '../../search/searchSpec.js';
-import { BOARD_METRICS, searchLeaderboard } from '../../store/leaderboard.js';
-import { createSearch, getSearch, listSearches, requestSearchCancel, searchDetails, SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
+import { searchColumns } from '../../search/stagePlanner.js';
+import { BOARD_METRICS } from '../../store/leaderboard.js';
+import { SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
 import { ApiError, summarise } from '../errors.js';
+import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { searchBoardEntry, searchBody } from '../responseBodies.js';
-import { canonicalJson, parseOr400, queryInt, uuid } from '../validate.js';
+import { parseOr400, queryInt, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
-import { idempotencyKey } from './runs.js';
 
 const idParams = z.strictObject({ id: uuid });
 
@@ -34,29 +36,28 @@ const boardQuery = z.strictObject({
 export const searchRoutes =
   (deps: RouteDeps): FastifyPluginAsync =>
   async (app) => {
-    const { db } = deps;
+    const { searches, leaderboards, searchStorage } = app.store;
     const withDetails = async (rows: SearchRow[]) => {
-      const details = await searchDetails(db, rows.map((r) => r.id));
+      const details = await searches.details(rows.map((r) => r.id));
       return rows.map((r) => searchBody(r, details));
     };
     const findSearch = async (projectId: string, params: unknown) => {
       const { id } = parseOr400(idParams, params, 'path');
-      const s = await getSearch(db, projectId, id);
+      const s = await searches.get(projectId, id);
       if (!s) throw new ApiError('not_found', `no search ${id} in this project`);
       return s;
     };
 
     app.post('/v1/searches', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) {
-        throw new ApiError('invalid_request', 'the body must be a JSON object: a search like {"base": {...}, "space": {...}, "strategy": {...}}', [{ path: '(root)', message: 'must be a JSON object' }]);
-      }
+      requireObjectBody(req.body, '{"base": {...}, "space": {...}, "strategy": {...}}');
       const parsed = parseSearchSpec(req.body);
       if (!parsed.ok) throw new ApiError('invalid_spec', `invalid search: ${summarise(parsed.problems)}`, parsed.problems);
-      const { search, created } = await createSearch(db, { projectId: req.projectId, search: parsed.search, idempotencyKey: key });
+      const spec = parsed.search;
+      const { search, created } = await searches.create({ projectId: req.projectId, spec, ...searchColumns(spec), idempotencyKey: key });
       const [body] = await withDetails([search]);
       if (!created) {
-        if (canonicalJson(search.spec) !== canonicalJson(JSON.parse(JSON.stringify(parsed.search)))) throw new ApiError('conflict', 'this Idempotency-Key was already used with a different request body; use a new key for a new search');
+        assertSameRequest(search.spec, spec);
         return reply.code(200).send(body);
       }
       await deps.triggerSearch(search.id).catch((err) => req.log.warn({ searchId: search.id, err: (err as Error).message }, 'could not wake the coordinator; the reconciler will'));
@@ -65,13 +66,13 @@ export const searchRoutes =
 
     app.get('/v1/searches', async (req) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      const { searches, more } = await listSearches(db, req.projectId, { status: q.status as never, limit: q.limit, after: q.cursor }).catch((err) => {
-        if (q.cursor && /cursor|not found|P2025/i.test(String((err as Error).message))) {
+      const page = await searches.list(req.projectId, { status: q.status as never, limit: q.limit, after: q.cursor }).catch((err: Error) => {
+        if (q.cursor && /cursor|not found|P2025/i.test(String(err.message))) {
           throw new ApiError('invalid_request', 'cursor does not name a search of this project', [{ path: 'query.cursor', message: 'unknown cursor' }]);
         }
         throw err;
       });
-      return { searches: await withDetails(searches), nextCursor: more && searches.length ? searches[searches.length - 1].id : null };
+      return { searches: await withDetails(page.searches), nextCursor: page.more && page.searches.length ? page.searches[page.searches.length - 1].id : null };
     });
 
     app.get('/v1/searches/:id', async (req) => {
@@ -83,7 +84,7 @@ export const searchRoutes =
       const q = parseOr400(boardQuery, req.query, 'query');
       const s = await findSearch(req.projectId, req.params);
       const direction = s.direction === 'minimize' ? 'minimize' : 'maximize';
-      const rows = await searchLeaderboard(db, s.id, { metric: q.metric, direction, stage: q.stage, limit: q.limit });
+      const rows = await leaderboards.search(s.id, { metric: q.metric, direction, stage: q.stage, limit: q.limit });
       const metricDirection = q.metric === 'objective' ? direction : BOARD_METRICS[q.metric].better === 'max' ? 'maximize' : 'minimize';
       return {
         searchId: s.id,
@@ -97,7 +98,8 @@ export const searchRoutes =
     app.post('/v1/searches/:id/cancel', async (req, reply) => {
       const s = await findSearch(req.projectId, req.params);
       if (s.status === 'succeeded' || s.status === 'failed') throw new ApiError('conflict', `search ${s.id} already ${s.status}; only queued or running searches can be cancelled`);
-      const after = (await requestSearchCancel(db, req.projectId, s.id))!;
+      await cancelSearch(searchStorage, s.id);
+      const after = (await searches.get(req.projectId, s.id))!;
       if (after.status !== 'cancelled') await deps.triggerSearch(s.id).catch(() => {});
       return reply.code(202).send((await withDetails([after]))[0]);
     });
