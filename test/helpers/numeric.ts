@@ -1,12 +1,19 @@
 // Shared pieces of the numeric tests (kernels, gemm, native addon): a seeded PRNG, random typed
 // arrays and an elementwise closeness assertion. gemm cases are in gemmCases.ts.
 import assert from 'node:assert/strict';
-import type { Precision, Vec } from '../../src/core/kernels/kernels.js';
+import type { Labels, Precision, Vec } from '../../src/core/kernels/kernels.js';
 
 export const PRECISIONS: Precision[] = ['float32', 'float64'];
 
 /** Unit roundoff of each precision. */
 export const UNIT: Record<Precision, number> = { float32: 2 ** -24, float64: 2 ** -53 };
+
+/** Every array type labels may come in, by name. */
+export const LABEL_ARRAYS: [string, (n: number) => Labels][] = [
+  ['Uint8Array', (n) => new Uint8Array(n)],
+  ['Uint16Array', (n) => new Uint16Array(n)],
+  ['Int32Array', (n) => new Int32Array(n)],
+];
 
 /** mulberry32: small seeded PRNG so failures reproduce. */
 export function prng(seed: number): () => number {

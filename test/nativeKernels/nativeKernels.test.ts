@@ -6,7 +6,7 @@ import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../sr
 import { ActivationCode, type Labels, type Precision, type Vec } from '../../src/core/kernels/kernels.js';
 import * as ts from '../../src/core/kernels/tsKernels.js';
 import { AWKWARD_GEMM_SHAPES, checkGemm, TRANSPOSES, type GemmCase } from '../helpers/gemmCases.js';
-import { assertClose, makeVec, PRECISIONS, prng, randomVec, ulps, UNIT } from '../helpers/numeric.js';
+import { assertClose, LABEL_ARRAYS, makeVec, PRECISIONS, prng, randomVec, ulps, UNIT } from '../helpers/numeric.js';
 
 const loaded = loadNativeKernels();
 const required = process.env.TRAINYARD_REQUIRE_NATIVE === '1';
@@ -253,12 +253,6 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
     }
   });
 
-  const LABEL_TYPES: [string, (n: number) => Labels][] = [
-    ['Uint8Array', (n) => new Uint8Array(n)],
-    ['Uint16Array', (n) => new Uint16Array(n)],
-    ['Int32Array', (n) => new Int32Array(n)],
-  ];
-
   forEachPrecision('softmaxCrossEntropy', (p, rnd) => {
     for (const [m, k] of [
       [1, 1],
@@ -267,7 +261,7 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
       [7, 3],
       [33, 17],
     ] as [number, number][]) {
-      for (const [lname, mk] of LABEL_TYPES) {
+      for (const [lname, mk] of LABEL_ARRAYS) {
         const s = randomVec(p, m * k, rnd, -8, 8);
         if (m * k > 4) {
           s[1] = 80; // large logits: the max shift must keep exp finite
