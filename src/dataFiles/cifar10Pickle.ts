@@ -2,6 +2,19 @@
 // b'data' (a numpy uint8 array, n x 3072) and b'labels' (a list of ints). The unpickler below
 // understands only the opcodes such files use and never runs code: a GLOBAL resolves to a marker
 // for one of the few numpy (and codecs) names an array needs; any other name is refused.
+//
+// Why not the npm package pickleparser (0.2.1, tried against test/dataFiles/cifar10Pickle.test.ts):
+// it decodes a Python 2 str (BINSTRING, the official files' 30 MB b'data') as text with
+// TextDecoder('ascii'), i.e. windows-1252 (byte 0x80 -> U+20AC in browsers and Node <= 20.18.2;
+// since 20.18.3 Node gives U+0080, a regression: nodejs/node#60888), so getting the pixels back
+// means inverting that byte by byte: ~0.5 s a batch instead of ~40 ms. Its errors are plain Errors
+// with no byte offset and no truncated / malformed distinction ("Could not find end of line." for a
+// cut GLOBAL); it has no stack, MARK or memo checks (undefined flows on, or a TypeError); it reads
+// LONG1 / LONG4 as unsigned (-2 -> 254); and safety is the caller's: by default any global
+// (posix.system) becomes a stand-in object, and INST / OBJ / NEWOBJ / BUILD construct and assign,
+// with no option to turn those opcodes off. Passing these tests with it took overriding four
+// methods of its reader (raw bytes for str, an opcode allow-list, truncation errors, positions):
+// this parser again, built on its internals.
 import type { ImageSet } from '../core/data/dataset.js';
 import { CIFAR10_FEATURES, readBatchFile } from './cifar10Binary.js';
 import { DatasetError } from './datasetError.js';

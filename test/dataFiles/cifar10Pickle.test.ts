@@ -124,6 +124,27 @@ test('globals other than the numpy array names are refused, never run', () => {
   assert.throws(() => readPickleBatch(writeTemp('data_batch_1', bytes)), datasetError('malformed', /refusing global posix\.system/));
 });
 
+test('a broken pickle machine is malformed, with the byte of the opcode: stack, MARK, memo, STOP, calls', () => {
+  // PROTO 2 first, then the broken part; each is a complete file.
+  const cases: [number[], RegExp][] = [
+    [[0x61, 0x2e], /at byte 2: stack underflow/], // APPEND on an empty stack
+    [[0x4b, 1, 0x74, 0x2e], /at byte 4: no MARK to pop to/], // TUPLE without MARK
+    [[0x68, 9, 0x2e], /at byte 2: memo entry 9 was never stored/], // BINGET of nothing
+    [[0x2e], /at byte 2: STOP with 0 values on the stack/],
+    [[0x7d, 0x7d, 0x2e], /at byte 4: STOP with 2 values on the stack/],
+    [[0x4b, 1, 0x29, 0x52, 0x2e], /at byte 5: REDUCE of the number 1/], // calling an int
+    [[0x5d, 0x7d, 0x62, 0x2e], /at byte 4: BUILD on a list/], // no setting attributes on plain values
+  ];
+  for (const [ops, message] of cases) {
+    assert.throws(() => readPickleBatch(writeTemp('data_batch_1', Uint8Array.from([0x80, 2, ...ops]))), datasetError('malformed', message), message.source);
+  }
+  // Protocol 0 and 1 object opcodes (INST, OBJ, NEWOBJ) build instances: not in a CIFAR-10 batch, refused.
+  const inst = Buffer.from('(ios\nsystem\n.', 'latin1'); // MARK, INST os.system (no arguments)
+  assert.throws(() => readPickleBatch(writeTemp('data_batch_1', inst)), datasetError('malformed', /at byte 1: unsupported pickle opcode 0x69/));
+  assert.throws(() => readPickleBatch(writeTemp('data_batch_1', Uint8Array.from([0x80, 2, 0x28, 0x4e, 0x6f, 0x2e]))), datasetError('malformed', /at byte 4: unsupported pickle opcode 0x6f/));
+  assert.throws(() => readPickleBatch(writeTemp('data_batch_1', Uint8Array.from([0x80, 2, 0x4e, 0x29, 0x81, 0x2e]))), datasetError('malformed', /at byte 4: unsupported pickle opcode 0x81/));
+});
+
 test('wrong dtype, shape, labels or missing keys are malformed', () => {
   const set = fixtureBatch(1, 4);
   const cases: [Uint8Array, RegExp][] = [

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadNativeKernels, nativeLoadError, type NativeKernels } from '../../src/nativeKernels/loadNativeKernels.js';
 import { ActivationCode, type Labels, type Precision, type Vec } from '../../src/core/kernels/kernels.js';
-import { gemmReference } from '../../src/core/kernels/tsGemm.js';
 import * as ts from '../../src/core/kernels/tsKernels.js';
+import { AWKWARD_GEMM_SHAPES, checkGemm, TRANSPOSES, type GemmCase } from '../helpers/gemmCases.js';
+import { assertClose, LABEL_ARRAYS, makeVec, PRECISIONS, prng, randomVec, ulps, UNIT } from '../helpers/numeric.js';
 
 const loaded = loadNativeKernels();
 const required = process.env.TRAINYARD_REQUIRE_NATIVE === '1';
@@ -20,72 +21,12 @@ test('native addon loads', { skip: loaded || required ? false : skip }, () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
-
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const PRECISIONS: Precision[] = ['float32', 'float64'];
-const UNIT: Record<Precision, number> = { float32: 2 ** -24, float64: 2 ** -53 };
-
-function make(p: Precision, n: number): Vec {
-  return p === 'float32' ? new Float32Array(n) : new Float64Array(n);
-}
-
-function random(p: Precision, n: number, rnd: () => number, lo = -1, hi = 1): Vec {
-  const v = make(p, n);
-  for (let i = 0; i < n; i++) v[i] = lo + (hi - lo) * rnd();
-  return v;
-}
+// Helpers (shared ones in test/helpers/numeric.ts). Tolerances are ulps(p, n): n units of roundoff
+// for kernels whose arithmetic mirrors the oracle; kernels that call exp / expm1 get more: glibc
+// and V8 (fdlibm) each round those within 1 ulp, not identically.
 
 function copy(v: Vec): Vec {
   return v.slice();
-}
-
-/**
- * Elementwise comparison over the whole arrays (so writes outside the logical result are caught
- * too): NaNs must match, otherwise |a - e| <= tol(i, e).
- */
-function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: (i: number, e: number) => number, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let worst = -1;
-  let worstRatio = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i];
-    const e = expected[i];
-    if (Number.isNaN(e) || Number.isNaN(a)) {
-      assert.ok(Number.isNaN(a) && Number.isNaN(e), `${what}[${i}]: got ${a}, expected ${e}`);
-      continue;
-    }
-    if (a === e) continue;
-    const t = tol(i, e);
-    const ratio = Math.abs(a - e) / t;
-    if (!(ratio <= 1) && (worst < 0 || ratio > worstRatio)) {
-      worst = i;
-      worstRatio = ratio;
-    }
-  }
-  if (worst >= 0) {
-    assert.fail(`${what}[${worst}]: got ${actual[worst]}, expected ${expected[worst]} (error ${worstRatio.toExponential(2)} x tolerance)`);
-  }
-}
-
-/**
- * Tolerance for kernels whose arithmetic mirrors the oracle: n half-ulps, plus atol. Kernels that
- * call exp / expm1 get more: glibc and V8 (fdlibm) each round those within 1 ulp, not identically.
- */
-function ulps(p: Precision, n: number, atol = 0): (i: number, e: number) => number {
-  const u = UNIT[p];
-  return (_i, e) => n * u * Math.abs(e) + atol;
 }
 
 function forEachPrecision(name: string, fn: (p: Precision, rnd: () => number) => void): void {
@@ -97,98 +38,36 @@ function forEachPrecision(name: string, fn: (p: Precision, rnd: () => number) =>
 // ---------------------------------------------------------------------------------------------
 // gemm
 
-interface GemmCase {
-  ta: boolean;
-  tb: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  beta: number;
-  /** Extra row stride beyond the width of each stored matrix. */
-  pad: [number, number, number];
-  /** Start a, b, c this many elements into their buffers (non-zero byteOffset). */
-  offset?: number;
-}
-
+/**
+ * nk.gemm against gemmReference. Error bound (Higham): |fl(a b) - a b| <= gamma_k |a| |b|, plus the
+ * rounding of beta c and of the result.
+ */
 function runGemmCase(p: Precision, rnd: () => number, g: GemmCase): void {
-  const { ta, tb, m, n, k, alpha, beta, pad } = g;
-  const off = g.offset ?? 0;
-  const aRows = ta ? k : m;
-  const aCols = ta ? m : k;
-  const bRows = tb ? n : k;
-  const bCols = tb ? k : n;
-  const lda = aCols + pad[0];
-  const ldb = bCols + pad[1];
-  const ldc = n + pad[2];
-  const aBuf = random(p, off + aRows * lda + 3, rnd);
-  const bBuf = random(p, off + bRows * ldb + 3, rnd);
-  const cBuf = random(p, off + m * ldc + 3, rnd);
-  // Guard values in the padding and past the end: must survive untouched.
-  for (let i = 0; i < cBuf.length; i++) {
-    const r = Math.floor((i - off) / ldc);
-    const col = (i - off) % ldc;
-    if (i < off || r >= m || col >= n) cBuf[i] = 12345;
-  }
-  if (beta === 0) {
-    // beta = 0 means c is not read: NaN and infinities inside the window must not leak.
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) cBuf[off + i * ldc + j] = (i + j) % 2 ? NaN : Infinity;
-  }
-  const a = aBuf.subarray(off);
-  const b = bBuf.subarray(off);
-  const cNative = copy(cBuf);
-  const cRef = copy(cBuf);
-  nk.gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cNative.subarray(off), ldc);
-  gemmReference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, cRef.subarray(off), ldc);
-  // Error bound (Higham): |fl(a b) - a b| <= gamma_k |a| |b|, plus the rounding of beta c and of the result.
-  const absA = Float64Array.from(a, Math.abs);
-  const absB = Float64Array.from(b, Math.abs);
-  const absC = Float64Array.from(cBuf.subarray(off), (x) => (Number.isFinite(x) ? Math.abs(x) : 0));
-  gemmReference(ta, tb, m, n, k, Math.abs(alpha), absA, lda, absB, ldb, beta === 0 ? 0 : Math.abs(beta), absC, ldc);
   const u = UNIT[p];
-  const tol = (i: number, e: number) => {
-    const bound = i >= off ? absC[i - off] : 0;
-    return (k + 4) * u * bound + 2 * u * Math.abs(e) + 1e-300;
-  };
-  close(cNative, cRef, tol, `gemm ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} m=${m} n=${n} k=${k} alpha=${alpha} beta=${beta} pad=${pad} off=${off}`);
+  checkGemm(nk.gemm, p, rnd, g, (magnitude, e) => (g.k + 4) * u * magnitude + 2 * u * Math.abs(e) + 1e-300);
 }
 
 describe('gemm vs gemmReference', { skip }, () => {
-  const shapes: [number, number, number][] = [
-    [1, 1, 1],
-    [1, 7, 3],
-    [5, 1, 9],
-    [1, 50, 3072],
-    [3, 5, 1],
-    [13, 17, 19],
-    [33, 65, 129],
-    [9, 31, 200],
-    [100, 10, 50],
-  ];
   for (const p of PRECISIONS) {
     test(`every transpose combination, awkward shapes, padded leading dims (${p})`, () => {
       const rnd = prng(p === 'float32' ? 1 : 2);
       let n = 0;
-      for (const [m, nn, k] of shapes) {
-        for (const ta of [false, true]) {
-          for (const tb of [false, true]) {
-            const alpha = [1, -0.5, 2.25][n % 3];
-            const beta = [0, 1, -0.75][Math.floor(n / 3) % 3];
-            const pad: [number, number, number] = n % 2 ? [0, 0, 0] : [1 + (n % 5), 3, 2 + (n % 3)];
-            runGemmCase(p, rnd, { ta, tb, m, n: nn, k, alpha, beta, pad, offset: n % 4 === 1 ? 5 : 0 });
-            n++;
-          }
+      for (const [m, nn, k] of AWKWARD_GEMM_SHAPES) {
+        for (const [transA, transB] of TRANSPOSES) {
+          const alpha = [1, -0.5, 2.25][n % 3];
+          const beta = [0, 1, -0.75][Math.floor(n / 3) % 3];
+          const pad: [number, number, number] = n % 2 ? [0, 0, 0] : [1 + (n % 5), 3, 2 + (n % 3)];
+          runGemmCase(p, rnd, { transA, transB, m, n: nn, k, alpha, beta, pad, offset: n % 4 === 1 ? 5 : 0 });
+          n++;
         }
       }
     });
 
     test(`beta = 0 ignores NaN / Infinity garbage in c, beta != 0 scales it (${p})`, () => {
       const rnd = prng(3);
-      for (const ta of [false, true]) {
-        for (const tb of [false, true]) {
-          runGemmCase(p, rnd, { ta, tb, m: 7, n: 11, k: 5, alpha: 1.5, beta: 0, pad: [2, 1, 4] });
-          runGemmCase(p, rnd, { ta, tb, m: 7, n: 11, k: 5, alpha: 1, beta: 0.5, pad: [0, 0, 0] });
-        }
+      for (const [transA, transB] of TRANSPOSES) {
+        runGemmCase(p, rnd, { transA, transB, m: 7, n: 11, k: 5, alpha: 1.5, beta: 0, pad: [2, 1, 4] });
+        runGemmCase(p, rnd, { transA, transB, m: 7, n: 11, k: 5, alpha: 1, beta: 0.5 });
       }
     });
 
@@ -201,8 +80,8 @@ describe('gemm vs gemmReference', { skip }, () => {
         [0, 0, 0],
       ] as [number, number, number][]) {
         for (const beta of [0, 1, -2]) {
-          for (const ta of [false, true]) {
-            runGemmCase(p, rnd, { ta, tb: !ta, m, n: nn, k, alpha: 1, beta, pad: [1, 1, 1] });
+          for (const transA of [false, true]) {
+            runGemmCase(p, rnd, { transA, transB: !transA, m, n: nn, k, alpha: 1, beta, pad: [1, 1, 1] });
           }
         }
       }
@@ -210,9 +89,9 @@ describe('gemm vs gemmReference', { skip }, () => {
 
     test(`training shapes: 100x3072 @ (50x3072)^T, 50x100^T @ 100x3072, 100x50 @ 50x10 (${p})`, () => {
       const rnd = prng(5);
-      runGemmCase(p, rnd, { ta: false, tb: true, m: 100, n: 50, k: 3072, alpha: 1, beta: 1, pad: [0, 0, 0] });
-      runGemmCase(p, rnd, { ta: true, tb: false, m: 50, n: 3072, k: 100, alpha: 0.01, beta: 0, pad: [0, 0, 0] });
-      runGemmCase(p, rnd, { ta: false, tb: false, m: 100, n: 10, k: 50, alpha: 1, beta: 0, pad: [0, 0, 0] });
+      runGemmCase(p, rnd, { transA: false, transB: true, m: 100, n: 50, k: 3072, alpha: 1, beta: 1 });
+      runGemmCase(p, rnd, { transA: true, transB: false, m: 50, n: 3072, k: 100, alpha: 0.01, beta: 0 });
+      runGemmCase(p, rnd, { transA: false, transB: false, m: 100, n: 10, k: 50, alpha: 1, beta: 0 });
     });
   }
 
@@ -221,7 +100,7 @@ describe('gemm vs gemmReference', { skip }, () => {
     try {
       for (const t of [1, 2]) {
         assert.equal(nk.setThreads(t), nk.getThreads());
-        runGemmCase('float32', prng(6), { ta: false, tb: true, m: 100, n: 50, k: 3072, alpha: 1, beta: 0, pad: [0, 0, 0] });
+        runGemmCase('float32', prng(6), { transA: false, transB: true, m: 100, n: 50, k: 3072, alpha: 1, beta: 0 });
       }
     } finally {
       nk.setThreads(before);
@@ -245,8 +124,8 @@ const ROW_SHAPES: [number, number][] = [
 describe('elementwise kernels vs tsKernels', { skip }, () => {
   forEachPrecision('fillRows', (p, rnd) => {
     for (const [m, n] of ROW_SHAPES) {
-      const v = random(p, n + 2, rnd);
-      const outN = random(p, m * n + 3, rnd);
+      const v = randomVec(p, n + 2, rnd);
+      const outN = randomVec(p, m * n + 3, rnd);
       const outT = copy(outN);
       nk.fillRows(m, n, v, outN);
       ts.fillRows(m, n, v, outT);
@@ -256,82 +135,82 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
 
   forEachPrecision('colSum', (p, rnd) => {
     for (const [m, n] of ROW_SHAPES) {
-      const g = random(p, m * n, rnd);
-      const outN = random(p, n + 1, rnd);
+      const g = randomVec(p, m * n, rnd);
+      const outN = randomVec(p, n + 1, rnd);
       const outT = copy(outN);
       nk.colSum(m, n, g, 1 / m, outN);
       ts.colSum(m, n, g, 1 / m, outT);
-      close(outN, outT, ulps(p, 4, 1e-300), 'colSum');
+      assertClose(outN, outT, ulps(p, 4, 1e-300), 'colSum');
     }
   });
 
   forEachPrecision('batchNormForward', (p, rnd) => {
     for (const [m, n] of ROW_SHAPES) {
-      const s = random(p, m * n, rnd, -3, 5);
-      const gamma = random(p, n, rnd, 0.5, 1.5);
-      const beta = random(p, n, rnd);
-      const outs = () => [make(p, n), make(p, n), make(p, m * n), make(p, m * n)] as const;
+      const s = randomVec(p, m * n, rnd, -3, 5);
+      const gamma = randomVec(p, n, rnd, 0.5, 1.5);
+      const beta = randomVec(p, n, rnd);
+      const outs = () => [makeVec(p, n), makeVec(p, n), makeVec(p, m * n), makeVec(p, m * n)] as const;
       const [meanN, varN, shatN, outN] = outs();
       const [meanT, varT, shatT, outT] = outs();
       nk.batchNormForward(m, n, s, gamma, beta, 1e-5, meanN, varN, shatN, outN);
       ts.batchNormForward(m, n, s, gamma, beta, 1e-5, meanT, varT, shatT, outT);
       const tol = ulps(p, 4, 64 * UNIT[p]);
-      close(meanN, meanT, tol, 'mean');
-      close(varN, varT, tol, 'variance');
-      close(shatN, shatT, tol, 'shat');
-      close(outN, outT, tol, 'out');
+      assertClose(meanN, meanT, tol, 'mean');
+      assertClose(varN, varT, tol, 'variance');
+      assertClose(shatN, shatT, tol, 'shat');
+      assertClose(outN, outT, tol, 'out');
     }
   });
 
   forEachPrecision('batchNormForward writing out over s', (p, rnd) => {
     const [m, n] = [9, 13];
-    const s = random(p, m * n, rnd, -3, 5);
-    const gamma = random(p, n, rnd, 0.5, 1.5);
-    const beta = random(p, n, rnd);
+    const s = randomVec(p, m * n, rnd, -3, 5);
+    const gamma = randomVec(p, n, rnd, 0.5, 1.5);
+    const beta = randomVec(p, n, rnd);
     const sN = copy(s);
     const sT = copy(s);
-    const [meanN, varN, shatN, meanT, varT, shatT] = [make(p, n), make(p, n), make(p, m * n), make(p, n), make(p, n), make(p, m * n)];
+    const [meanN, varN, shatN, meanT, varT, shatT] = [makeVec(p, n), makeVec(p, n), makeVec(p, m * n), makeVec(p, n), makeVec(p, n), makeVec(p, m * n)];
     nk.batchNormForward(m, n, sN, gamma, beta, 1e-5, meanN, varN, shatN, sN);
     ts.batchNormForward(m, n, sT, gamma, beta, 1e-5, meanT, varT, shatT, sT);
     const tol = ulps(p, 4, 64 * UNIT[p]);
-    close(shatN, shatT, tol, 'shat');
-    close(sN, sT, tol, 'out (= s)');
+    assertClose(shatN, shatT, tol, 'shat');
+    assertClose(sN, sT, tol, 'out (= s)');
   });
 
   forEachPrecision('batchNormInference', (p, rnd) => {
     for (const [m, n] of ROW_SHAPES) {
-      const s = random(p, m * n, rnd, -3, 5);
-      const mean = random(p, n, rnd);
-      const variance = random(p, n, rnd, 0, 4);
-      const gamma = random(p, n, rnd, 0.5, 1.5);
-      const beta = random(p, n, rnd);
-      const outN = make(p, m * n);
-      const outT = make(p, m * n);
+      const s = randomVec(p, m * n, rnd, -3, 5);
+      const mean = randomVec(p, n, rnd);
+      const variance = randomVec(p, n, rnd, 0, 4);
+      const gamma = randomVec(p, n, rnd, 0.5, 1.5);
+      const beta = randomVec(p, n, rnd);
+      const outN = makeVec(p, m * n);
+      const outT = makeVec(p, m * n);
       nk.batchNormInference(m, n, s, mean, variance, gamma, beta, 1e-5, outN);
       ts.batchNormInference(m, n, s, mean, variance, gamma, beta, 1e-5, outT);
-      close(outN, outT, ulps(p, 4, 64 * UNIT[p]), 'out');
+      assertClose(outN, outT, ulps(p, 4, 64 * UNIT[p]), 'out');
     }
   });
 
   forEachPrecision('batchNormBackward, separate and aliased gIn', (p, rnd) => {
     for (const [m, n] of ROW_SHAPES) {
-      const g = random(p, m * n, rnd);
-      const shat = random(p, m * n, rnd, -2, 2);
-      const variance = random(p, n, rnd, 0.1, 4);
-      const gamma = random(p, n, rnd, 0.5, 1.5);
+      const g = randomVec(p, m * n, rnd);
+      const shat = randomVec(p, m * n, rnd, -2, 2);
+      const variance = randomVec(p, n, rnd, 0.1, 4);
+      const gamma = randomVec(p, n, rnd, 0.5, 1.5);
       for (const alias of [false, true]) {
         const gN = copy(g);
         const gT = copy(g);
-        const [dgN, dbN, dgT, dbT] = [make(p, n), make(p, n), make(p, n), make(p, n)];
-        const gInN = alias ? gN : make(p, m * n);
-        const gInT = alias ? gT : make(p, m * n);
+        const [dgN, dbN, dgT, dbT] = [makeVec(p, n), makeVec(p, n), makeVec(p, n), makeVec(p, n)];
+        const gInN = alias ? gN : makeVec(p, m * n);
+        const gInT = alias ? gT : makeVec(p, m * n);
         nk.batchNormBackward(m, n, gN, shat, variance, gamma, 1e-5, dgN, dbN, gInN);
         ts.batchNormBackward(m, n, gT, shat, variance, gamma, 1e-5, dgT, dbT, gInT);
         // gIn subtracts nearly equal terms: the absolute error scales with |g| (~1), not with the result.
         const tol = ulps(p, 4, 64 * UNIT[p]);
-        close(dgN, dgT, tol, 'dgamma');
-        close(dbN, dbT, tol, 'dbeta');
-        close(gInN, gInT, tol, `gIn${alias ? ' (aliasing g)' : ''}`);
+        assertClose(dgN, dgT, tol, 'dgamma');
+        assertClose(dbN, dbT, tol, 'dbeta');
+        assertClose(gInN, gInT, tol, `gIn${alias ? ' (aliasing g)' : ''}`);
       }
     }
   });
@@ -346,39 +225,33 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
 
   forEachPrecision('activationForward / activationBackward, in place and not, special values', (p, rnd) => {
     for (const len of [1, 7, 5000, 1003]) {
-      const x = random(p, len + SPECIALS.length, rnd, -4, 4);
+      const x = randomVec(p, len + SPECIALS.length, rnd, -4, 4);
       x.set(SPECIALS, len);
       const total = x.length;
       for (const [name, kind, alpha] of KINDS) {
-        const outN = make(p, total);
-        const outT = make(p, total);
+        const outN = makeVec(p, total);
+        const outT = makeVec(p, total);
         nk.activationForward(kind, alpha, total, x, outN);
         ts.activationForward(kind, alpha, total, x, outT);
         const tol = kind === ActivationCode.Elu ? ulps(p, 16, 1e-300) : ulps(p, 2, 1e-300);
-        close(outN, outT, tol, `${name} forward`);
+        assertClose(outN, outT, tol, `${name} forward`);
         for (let i = 0; i < total; i++) {
           if (Object.is(outT[i], -0)) assert.ok(Object.is(outN[i], -0), `${name} forward keeps -0 at ${i}`);
         }
         const inPlace = copy(x);
         nk.activationForward(kind, alpha, total, inPlace, inPlace);
-        close(inPlace, outT, tol, `${name} forward in place`);
+        assertClose(inPlace, outT, tol, `${name} forward in place`);
 
-        const g = random(p, total, rnd);
+        const g = randomVec(p, total, rnd);
         g[0] = Infinity;
         const gN = copy(g);
         const gT = copy(g);
         nk.activationBackward(kind, alpha, total, x, outT, gN);
         ts.activationBackward(kind, alpha, total, x, outT, gT);
-        close(gN, gT, ulps(p, 2, 1e-300), `${name} backward`);
+        assertClose(gN, gT, ulps(p, 2, 1e-300), `${name} backward`);
       }
     }
   });
-
-  const LABEL_TYPES: [string, (n: number) => Labels][] = [
-    ['Uint8Array', (n) => new Uint8Array(n)],
-    ['Uint16Array', (n) => new Uint16Array(n)],
-    ['Int32Array', (n) => new Int32Array(n)],
-  ];
 
   forEachPrecision('softmaxCrossEntropy', (p, rnd) => {
     for (const [m, k] of [
@@ -388,8 +261,8 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
       [7, 3],
       [33, 17],
     ] as [number, number][]) {
-      for (const [lname, mk] of LABEL_TYPES) {
-        const s = random(p, m * k, rnd, -8, 8);
+      for (const [lname, mk] of LABEL_ARRAYS) {
+        const s = randomVec(p, m * k, rnd, -8, 8);
         if (m * k > 4) {
           s[1] = 80; // large logits: the max shift must keep exp finite
           s[2] = -90;
@@ -397,19 +270,19 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
         const labels = mk(m);
         for (let i = 0; i < m; i++) labels[i] = Math.floor(rnd() * k);
         for (const withGrad of [true, false]) {
-          const probsN = make(p, m * k);
-          const probsT = make(p, m * k);
-          const gradN = withGrad ? make(p, m * k) : null;
-          const gradT = withGrad ? make(p, m * k) : null;
+          const probsN = makeVec(p, m * k);
+          const probsT = makeVec(p, m * k);
+          const gradN = withGrad ? makeVec(p, m * k) : null;
+          const gradT = withGrad ? makeVec(p, m * k) : null;
           const resN = new Float64Array(2);
           const resT = new Float64Array(2);
           nk.softmaxCrossEntropy(m, k, s, labels, probsN, gradN, 1 / m, resN);
           ts.softmaxCrossEntropy(m, k, s, labels, probsT, gradT, 1 / m, resT);
           const what = `softmax m=${m} k=${k} ${lname}${withGrad ? '' : ' no grad'}`;
-          close(probsN, probsT, ulps(p, 16, 1e-300), `${what} probs`);
+          assertClose(probsN, probsT, ulps(p, 16, 1e-300), `${what} probs`);
           // grad = (p - 1) * scale at the label: absolute error of p, scaled.
-          if (gradN && gradT) close(gradN, gradT, ulps(p, 16, (16 * UNIT[p]) / m), `${what} grad`);
-          close(resN, resT, ulps('float64', 64 * m, 1e-12), `${what} result`);
+          if (gradN && gradT) assertClose(gradN, gradT, ulps(p, 16, (16 * UNIT[p]) / m), `${what} grad`);
+          assertClose(resN, resT, ulps('float64', 64 * m, 1e-12), `${what} result`);
           assert.equal(resN[1], resT[1], `${what} correct count`);
         }
       }
@@ -418,9 +291,9 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
 
   forEachPrecision('sgdStep with and without momentum', (p, rnd) => {
     for (const len of [1, 9, 153600, 501]) {
-      const w = random(p, len + 2, rnd);
-      const g = random(p, len + 2, rnd);
-      const v = random(p, len + 2, rnd, -0.1, 0.1);
+      const w = randomVec(p, len + 2, rnd);
+      const g = randomVec(p, len + 2, rnd);
+      const v = randomVec(p, len + 2, rnd, -0.1, 0.1);
       for (const [rho, l2, useV] of [
         [0.9, 1e-4, true],
         [0, 0, false],
@@ -430,15 +303,15 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
         const [wN, wT, vN, vT] = [copy(w), copy(w), copy(v), copy(v)];
         nk.sgdStep(len, wN, g, useV ? vN : null, 0.05, rho, l2);
         ts.sgdStep(len, wT, g, useV ? vT : null, 0.05, rho, l2);
-        close(wN, wT, ulps(p, 2, 1e-300), 'w');
-        close(vN, vT, ulps(p, 2, 1e-300), 'v');
+        assertClose(wN, wT, ulps(p, 2, 1e-300), 'w');
+        assertClose(vN, vT, ulps(p, 2, 1e-300), 'v');
       }
     }
   });
 
   forEachPrecision('sumSquares', (p, rnd) => {
     for (const len of [0, 1, 7, 8, 9, 153600, 1001]) {
-      const w = random(p, len + 5, rnd, -2, 2);
+      const w = randomVec(p, len + 5, rnd, -2, 2);
       const sN = nk.sumSquares(len, w);
       const sT = ts.sumSquares(len, w);
       assert.ok(Math.abs(sN - sT) <= 1e-12 * sT + 1e-300, `sumSquares(${len}): ${sN} vs ${sT}`);
@@ -450,17 +323,17 @@ describe('elementwise kernels vs tsKernels', { skip }, () => {
     for (const d of [1, 7, 3072]) {
       const src = new Uint8Array(images * d);
       for (let i = 0; i < src.length; i++) src[i] = Math.floor(rnd() * 256);
-      const mean = random(p, d, rnd, 100, 150);
-      const invStd = random(p, d, rnd, 0.01, 0.03);
+      const mean = randomVec(p, d, rnd, 100, 150);
+      const invStd = randomVec(p, d, rnd, 0.01, 0.03);
       for (const m of [1, 13, 100]) {
         const rows = new Int32Array(m);
         for (let i = 0; i < m; i++) rows[i] = Math.floor(rnd() * images);
         rows[0] = images - 1;
-        const outN = make(p, m * d + 1);
-        const outT = make(p, m * d + 1);
+        const outN = makeVec(p, m * d + 1);
+        const outT = makeVec(p, m * d + 1);
         nk.gatherNormalize(m, d, src, rows, mean, invStd, outN);
         ts.gatherNormalize(m, d, src, rows, mean, invStd, outT);
-        close(outN, outT, ulps(p, 2, 1e-300), `gatherNormalize m=${m} d=${d}`);
+        assertClose(outN, outT, ulps(p, 2, 1e-300), `gatherNormalize m=${m} d=${d}`);
       }
     }
   });

@@ -1,6 +1,6 @@
 // Leaderboards at scale: with 10,000 trials in the project, GET /v1/searches/:id/leaderboard and
-// GET /v1/leaderboard answer in well under 50 ms, ranked correctly, the project-wide board from
-// its partial index.
+// GET /v1/leaderboard answer ranked correctly, the project-wide board from its partial index.
+// Their latency is measured by `npm run bench:search -- --only d`, not asserted here.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -8,7 +8,7 @@ import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/serviceEnv.js';
-import { insertTrials, latency } from '../helpers/trialFixtures.js';
+import { insertTrials } from '../helpers/trialFixtures.js';
 
 describe('leaderboards with 10,000 trials', () => {
   let t: TestDatabase;
@@ -36,7 +36,7 @@ describe('leaderboards with 10,000 trials', () => {
     await t?.drop();
   });
 
-  it('ranks correctly and answers in under 50 ms (median)', async () => {
+  it('ranks correctly, the project-wide board from its partial index', async () => {
     const rows = await t.db.run.findMany({ where: { searchId }, select: { objective: true, status: true, testAccuracy: true } });
     assert.equal(rows.length, 10_000);
     const finished = rows.filter((r) => r.status === 'succeeded').map((r) => r.objective!).sort((a, b) => b - a);
@@ -54,9 +54,6 @@ describe('leaderboards with 10,000 trials', () => {
     assert.match(plan, /runs_board_validation_accuracy_idx/);
 
     const paths = [`/v1/searches/${searchId}/leaderboard`, `/v1/searches/${searchId}/leaderboard?stage=0&metric=validationLoss`, '/v1/leaderboard?dataset=synthetic', '/v1/leaderboard?dataset=synthetic&metric=testAccuracy'];
-    for (const path of paths) {
-      const l = await latency(40, () => get(path));
-      assert.ok(l.median < 50, `${path}: median ${l.median.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms`);
-    }
+    for (const path of paths) await get(path);
   });
 });

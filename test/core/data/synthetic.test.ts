@@ -104,14 +104,10 @@ test('separation 1 is learnable by a linear model but far from trivial; 0 is cha
   assert.ok(nearestMeanAccuracy(s4.train, s4.test, k) > acc1);
 });
 
-test('45,000 x 3072 training images build quickly', (t) => {
-  const start = performance.now();
+// How long this takes is measured by bench/dataBench.ts, not asserted here.
+test('45,000 x 3072 training images build at full size', () => {
   const s = makeSyntheticSplits(spec({ trainSize: 45_000, validationSize: 5000, testSize: 10_000 }), 1);
-  const ms = performance.now() - start;
-  t.diagnostic(`60,000 images of 3072 bytes in ${ms.toFixed(0)} ms`);
   assert.equal(s.train.x.length, 45_000 * 3072);
-  // Loose bound: the point is to catch an accidental per-pixel allocation or Box-Muller, not to benchmark.
-  assert.ok(ms < 10_000);
 });
 
 test('more than 256 classes is refused (labels are bytes)', () => {

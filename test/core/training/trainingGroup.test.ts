@@ -77,12 +77,17 @@ for (const [precision, tol] of [['float64', 1e-9], ['float32', 2e-4]] as const) 
   }
 }
 
-test('a fused group resumes from per-trial checkpoints, and a trial checkpoint resumes alone', () => {
+/** The variants trained whole as one group, and a second identical group started, to interrupt. */
+function wholeAndStarted() {
   const specs = variants.map((v) => spec(v));
   const d = data();
   const whole = drain(createTrainingGroup({ specs, data: d, kernels: tsKernels }).run());
   const g = createTrainingGroup({ specs, data: d, kernels: tsKernels });
-  const gen = g.run();
+  return { specs, d, whole, g, gen: g.run() };
+}
+
+test('a fused group resumes from per-trial checkpoints, and a trial checkpoint resumes alone', () => {
+  const { specs, d, whole, g, gen } = wholeAndStarted();
   while (g.stepsDone() < 17) gen.next();
   const saved = specs.map((_, t) => g.checkpoint(t));
   const resumed = drain(createTrainingGroup({ specs, data: d, kernels: tsKernels, resumeFrom: saved }).run());
@@ -92,11 +97,7 @@ test('a fused group resumes from per-trial checkpoints, and a trial checkpoint r
 });
 
 test('a group checkpoint taken between trials\' epoch events hands the rest out after resume', () => {
-  const specs = variants.map((v) => spec(v));
-  const d = data();
-  const whole = drain(createTrainingGroup({ specs, data: d, kernels: tsKernels }).run());
-  const g = createTrainingGroup({ specs, data: d, kernels: tsKernels });
-  const gen = g.run();
+  const { specs, d, whole, g, gen } = wholeAndStarted();
   // Stop after trial 0's epoch summary at the end of epoch 1, before trials 1 and 2 get theirs.
   for (;;) {
     const e = gen.next().value as { kind: string; trial?: number };
