@@ -12,29 +12,37 @@ function jsonSchema(schema: z.ZodType, io: Io): Record<string, unknown> {
   return s;
 }
 
-export function specJsonSchemas(): { input: Record<string, unknown>; output: Record<string, unknown> } {
+type SchemaPair = { input: Record<string, unknown>; output: Record<string, unknown> };
+
+/** The schema as submitted (defaults optional) and as stored (defaults filled), each described. */
+function schemaPair(schema: z.ZodType, inputDescription: string, outputDescription: string, adjust: (s: Record<string, unknown>, io: Io) => void = () => {}): SchemaPair {
   const make = (io: Io) => {
-    const s = jsonSchema(experimentSpecSchema, io);
-    s.description =
-      io === 'input'
-        ? 'An experiment spec as submitted: omitted fields take the defaults of the reports (see src/experiment/experimentSpec.ts).'
-        : 'The experiment spec as stored, with every default filled in.';
+    const s = jsonSchema(schema, io);
+    adjust(s, io);
+    s.description = io === 'input' ? inputDescription : outputDescription;
     return s;
   };
   return { input: make('input'), output: make('output') };
 }
 
+export function specJsonSchemas(): SchemaPair {
+  return schemaPair(
+    experimentSpecSchema,
+    'An experiment spec as submitted: omitted fields take the defaults of the reports (see src/experiment/experimentSpec.ts).',
+    'The experiment spec as stored, with every default filled in.',
+  );
+}
+
 /** The search request; its base spec refers to the experiment spec schemas above. */
-export function searchSpecJsonSchemas(): { input: Record<string, unknown>; output: Record<string, unknown> } {
-  const make = (io: Io) => {
-    const s = jsonSchema(searchSpecSchema, io) as { properties: Record<string, unknown>; required?: string[]; description?: string };
-    s.properties.base = { $ref: `#/components/schemas/${io === 'input' ? 'ExperimentSpecInput' : 'ExperimentSpec'}` };
-    s.required = [...new Set([...(s.required ?? []), 'base'])];
-    s.description =
-      io === 'input'
-        ? 'A search: a base experiment spec, a space of parameters (short names such as lambda, etaMax, hidden, or dotted spec paths), a strategy, an objective, a budget and optional pruning (see src/search/searchSpec.ts).'
-        : 'The search as stored, with every default filled in.';
-    return s;
-  };
-  return { input: make('input'), output: make('output') };
+export function searchSpecJsonSchemas(): SchemaPair {
+  return schemaPair(
+    searchSpecSchema,
+    'A search: a base experiment spec, a space of parameters (short names such as lambda, etaMax, hidden, or dotted spec paths), a strategy, an objective, a budget and optional pruning (see src/search/searchSpec.ts).',
+    'The search as stored, with every default filled in.',
+    (s, io) => {
+      const o = s as { properties: Record<string, unknown>; required?: string[] };
+      o.properties.base = { $ref: `#/components/schemas/${io === 'input' ? 'ExperimentSpecInput' : 'ExperimentSpec'}` };
+      o.required = [...new Set([...(o.required ?? []), 'base'])];
+    },
+  );
 }

@@ -1,6 +1,6 @@
 // Request validation with zod: every problem at once, each with the field's path and what to fix.
 import { z } from 'zod';
-import { formatIssues } from '../experiment/experimentSpec.js';
+import { formatIssues, parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { ApiError, summarise, type Problem } from './errors.js';
 
 export function problemsOf(error: z.ZodError, prefix = ''): Problem[] {
@@ -39,4 +39,34 @@ export function requireObjectBody(body: unknown, example: string): Record<string
     throw new ApiError('invalid_request', `the body must be a JSON object like ${example}`, [{ path: '(root)', message: 'must be a JSON object' }]);
   }
   return body as Record<string, unknown>;
+}
+
+export interface SpecBody<T> {
+  data: T | null;
+  spec: ExperimentSpec | null;
+  problems: Problem[];
+  /** Whether any problem is the spec's (the error code then is invalid_spec). */
+  specInvalid: boolean;
+}
+
+/** A create body holding an experiment spec under `spec`: every problem of the body and of the spec at once. */
+export function parseSpecBody<T extends z.ZodType>(body: unknown, schema: T, example: string, specRequired: string): SpecBody<z.output<T>> {
+  const raw = requireObjectBody(body, example).spec;
+  const b = schema.safeParse(body);
+  const problems: Problem[] = b.success ? [] : problemsOf(b.error);
+  const specProblems: Problem[] = [];
+  let spec: ExperimentSpec | null = null;
+  if (raw === undefined) specProblems.push({ path: 'spec', message: `required: ${specRequired}` });
+  else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) specProblems.push({ path: 'spec', message: 'must be a JSON object (the experiment spec)' });
+  else {
+    const parsed = parseSpec(raw);
+    if (parsed.ok) spec = parsed.spec;
+    else specProblems.push(...parsed.problems.map((p) => ({ path: p.path === '(root)' ? 'spec' : `spec.${p.path}`, message: p.message })));
+  }
+  return { data: b.success ? b.data : null, spec, problems: [...problems, ...specProblems], specInvalid: specProblems.length > 0 };
+}
+
+/** Throws the 400 for a body with problems, naming what was invalid. */
+export function rejectProblems(what: string, r: { problems: Problem[]; specInvalid: boolean }): void {
+  if (r.problems.length) throw new ApiError(r.specInvalid ? 'invalid_spec' : 'invalid_request', `invalid ${what}: ${summarise(r.problems)}`, r.problems);
 }

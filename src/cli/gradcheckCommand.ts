@@ -1,23 +1,20 @@
 // `trainyard gradcheck SPEC.json`: analytic vs numerical gradients per tensor, as a table or JSON.
 import { DEFAULT_GRADCHECK, gradientCheck, gradientCheckInputs } from '../core/gradcheck/gradientCheck.js';
 import { loadDataset } from '../dataFiles/loadDataset.js';
-import { selectKernels } from '../nativeKernels/selectKernels.js';
+import { dataDir, kernelsFor, type CommonFlags } from './commonFlags.js';
 import { readSpecFile } from './specFile.js';
 
-export interface GradcheckFlags {
-  data?: string;
+export interface GradcheckFlags extends CommonFlags {
   features?: number;
   samples?: number;
   h?: number;
   forward?: boolean;
-  json?: boolean;
-  backend?: 'ts' | 'native' | 'auto';
 }
 
 export async function gradcheckCommand(specPath: string, flags: GradcheckFlags): Promise<void> {
   const spec = readSpecFile(specPath);
-  const { kernels } = selectKernels({ backend: flags.backend ?? 'ts' });
-  const data = loadDataset(spec, flags.data ?? process.env.CIFAR10_DIR);
+  const kernels = kernelsFor(flags, 'ts');
+  const data = loadDataset(spec, dataDir(flags));
   const features = flags.features ?? DEFAULT_GRADCHECK.features;
   const samples = flags.samples ?? DEFAULT_GRADCHECK.samples;
   const input = { ...gradientCheckInputs(data.train, features, samples), classes: data.classes };

@@ -1,24 +1,19 @@
 // `trainyard search SEARCH.json`: runs a search locally (no service) with a live table of trials.
 import { readFileSync } from 'node:fs';
 import { loadDataset } from '../dataFiles/loadDataset.js';
-import { selectKernels } from '../nativeKernels/selectKernels.js';
 import { runSearchLocally, type SearchTrial } from '../search/localSearch.js';
 import { objectiveDirection, parseSearchSpec, type SearchSpec } from '../search/searchSpec.js';
 import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 import type { DatasetSplits } from '../core/data/dataset.js';
+import { dataDir, kernelsFor, type CommonFlags } from './commonFlags.js';
 import { UsageError } from './specFile.js';
 
-export interface SearchFlags {
-  data?: string;
-  json?: boolean;
-  backend?: 'ts' | 'native' | 'auto';
-}
+export type SearchFlags = CommonFlags;
 
 export async function searchCommand(path: string, flags: SearchFlags): Promise<void> {
   const search = readSearchFile(path);
-  const { kernels, warning } = selectKernels({ backend: flags.backend });
-  if (warning) console.error(warning);
-  const dir = flags.data ?? process.env.CIFAR10_DIR;
+  const kernels = kernelsFor(flags);
+  const dir = dataDir(flags);
   const cache = new Map<string, DatasetSplits>();
   const loadData = (spec: ExperimentSpec) => {
     const key = JSON.stringify({ data: spec.data, seed: spec.data.dataset === 'synthetic' ? spec.seed : 0 });

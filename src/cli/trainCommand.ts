@@ -4,22 +4,19 @@ import { join, resolve } from 'node:path';
 import { createTraining } from '../core/training/training.js';
 import { runArtifacts, runSummary } from '../report/runArtifacts.js';
 import { loadDataset } from '../dataFiles/loadDataset.js';
-import { selectKernels } from '../nativeKernels/selectKernels.js';
+import { weightsArtifact } from '../report/weightsArtifact.js';
+import { dataDir, kernelsFor, type CommonFlags } from './commonFlags.js';
 import { readSpecFile } from './specFile.js';
 import { createProgress } from './progress.js';
 
-export interface TrainFlags {
-  data?: string;
+export interface TrainFlags extends CommonFlags {
   out?: string;
-  json?: boolean;
-  backend?: 'ts' | 'native' | 'auto';
 }
 
 export async function trainCommand(specPath: string, flags: TrainFlags): Promise<void> {
   const spec = readSpecFile(specPath);
-  const { kernels, warning } = selectKernels({ backend: flags.backend });
-  if (warning) console.error(warning);
-  const data = loadDataset(spec, flags.data ?? process.env.CIFAR10_DIR);
+  const kernels = kernelsFor(flags);
+  const data = loadDataset(spec, dataDir(flags));
   if (spec.data.dataset === 'synthetic') console.error(`dataset: synthetic (${data.train.n} train, ${data.validation.n} validation, ${data.test.n} test, ${data.train.d} features)`);
   else console.error(`dataset: ${data.source}`);
   const training = createTraining({ spec, data, kernels });
@@ -34,7 +31,7 @@ export async function trainCommand(specPath: string, flags: TrainFlags): Promise
   const result = r.value;
   const outDir = resolve(flags.out ?? join('runs', `${spec.name ?? 'run'}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
   mkdirSync(outDir, { recursive: true });
-  for (const a of runArtifacts(spec, result, kernels.backend, training.network, data.imageShape)) writeFileSync(join(outDir, a.name), a.body);
+  for (const a of [...runArtifacts(spec, result, kernels.backend, training.network, data.imageShape), weightsArtifact(training.network)]) writeFileSync(join(outDir, a.name), a.body);
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
   console.error(
     `test accuracy ${pct(result.test.accuracy)}, validation ${pct(result.validation.accuracy)}, train ${pct(result.train.accuracy)}; ` +

@@ -70,8 +70,8 @@ function groupPruning(storage: SearchStorage, search: SearchSpec, g: { searchId:
   return {
     steps: new Set(rungSteps(first.spec, search.pruning!.reduction)),
     reach: (step, values) => reachRung(storage, search, { searchId: g.searchId, stage: g.stage, step }, values),
-    canWait: async () => {
-      const others = await storage.stageGroupsTraining(g.searchId, g.stage, g.groupId);
+    canWait: async (step) => {
+      const others = await storage.stageGroupsTraining(g.searchId, g.stage, g.groupId, step);
       return others.unfinished === others.training;
     },
     park: (step) => storage.parkGroup(g.groupId, step),

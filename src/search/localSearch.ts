@@ -1,15 +1,17 @@
 // Runs a whole search in this process (`trainyard search`): the service's driver and group
-// training over the in-memory storage, the released groups trained one after another.
+// training, the released groups trained one after another, over the in-memory storage (or any
+// other: the conformance suite runs the same loop over Postgres).
 import type { DatasetSplits } from '../core/data/dataset.js';
 import type { Kernels } from '../core/kernels/kernels.js';
 import type { TrainingResult } from '../core/training/metrics.js';
 import type { ExperimentSpec } from '../experiment/experimentSpec.js';
-import type { Progress } from '../trainer/runRecorder.js';
+import type { Progress, RunRecorder } from '../trainer/runRecorder.js';
 import type { TrainLog } from '../trainer/trainMembers.js';
 import { trainSearchGroup } from './groupTraining.js';
 import { createMemorySearchStorage, type MemoryRun } from './memorySearchStorage.js';
 import type { ParameterValues } from './parameters.js';
-import { advanceSearch } from './searchDriver.js';
+import { advanceSearch, type AdvanceResult } from './searchDriver.js';
+import type { SearchStorage } from './searchStorage.js';
 import type { SearchSpec } from './searchSpec.js';
 import type { StagePlan } from './stagePlanner.js';
 
@@ -54,57 +56,83 @@ export interface LocalSearchOptions {
 
 const quiet: TrainLog = { info() {}, warn() {} };
 
+export interface InProcessOptions {
+  loadData: (spec: ExperimentSpec) => DatasetSplits;
+  kernels: Kernels;
+  workers: number;
+  onStep?: (r: AdvanceResult) => void;
+  onGroup?: (groupId: string) => void;
+  onProgress?: (groupId: string, p: Progress & { totalSteps: number }) => void;
+  onGroupEnd?: (groupId: string) => void;
+}
+
+/** The service's loop in one process: advance the search, train what it released one group at a time, until it ends. */
+export async function trainSearchInProcess(storage: SearchStorage, recorder: (lease: string) => RunRecorder, searchId: string, o: InProcessOptions): Promise<void> {
+  const queue: string[] = [];
+  for (;;) {
+    const step = await advanceSearch(storage, searchId, o.workers);
+    o.onStep?.(step);
+    queue.push(...step.released.map((g) => g.id));
+    if (step.finished) return;
+    const groupId = queue.shift();
+    if (!groupId) throw new Error('the search has nothing to train but is not finished');
+    o.onGroup?.(groupId);
+    await trainSearchGroup(
+      {
+        storage,
+        recorder,
+        loadData: (members) => ({ ok: true, data: o.loadData(members[0].spec) }),
+        kernels: o.kernels,
+        log: quiet,
+        stopRequested: () => false,
+        onProgress: (_ids, p) => o.onProgress?.(groupId, p),
+      },
+      groupId,
+    );
+    o.onGroupEnd?.(groupId);
+  }
+}
+
 export async function runSearchLocally(search: SearchSpec, opts: LocalSearchOptions): Promise<SearchOutcome> {
   const storage = createMemorySearchStorage();
   const id = storage.createSearch(JSON.parse(JSON.stringify(search)));
   const emit = opts.onEvent ?? (() => {});
   const reported = new Set<string>();
-  const queue: string[] = [];
   const index = () => new Map(storage.runsOf(id).map((r, i) => [r.id, i]));
-  for (;;) {
-    const step = await advanceSearch(storage, id, opts.workers ?? 1);
-    for (const n of step.notes) if (n.msg === 'stage planned') emit({ kind: 'stage', plan: storage.searchOf(id).stages[n.stage as number].plan });
-    reportFinished();
-    queue.push(...step.released.map((g) => g.id));
-    if (step.finished) break;
-    const groupId = queue.shift();
-    if (!groupId) throw new Error('the search has nothing to train but is not finished');
-    const at = index();
-    const members = storage.runsOf(id).filter((r) => r.groupId === groupId && (r.status === 'queued' || r.status === 'running'));
-    const trialIds = members.map((r) => at.get(r.id)!);
-    emit({ kind: 'group', stage: members[0]?.stage ?? 0, trials: trialIds });
-    let lastStep = -1;
-    await trainSearchGroup(
-      {
-        storage,
-        recorder: storage.recorder,
-        loadData: (ms) => ({ ok: true, data: opts.loadData(ms[0].spec) }),
-        kernels: opts.kernels,
-        log: quiet,
-        stopRequested: () => false,
-        onProgress: (_ids: string[], p: Progress & { totalSteps: number }) => {
-          if (p.step === lastStep) return;
-          lastStep = p.step;
-          emit({ kind: 'progress', stage: members[0].stage, trials: trialIds, step: p.step, totalSteps: p.totalSteps });
-        },
-      },
-      groupId,
-    );
-    reportFinished();
-  }
-  const trials = outcomeTrials(storage.runsOf(id));
-  const s = storage.searchOf(id);
-  const best = s.bestRunId ? (trials[index().get(s.bestRunId)!] ?? null) : null;
-  return { stages: s.stages.map((st) => st.plan), trials, best, status: s.status, error: s.error };
-
-  function reportFinished(): void {
+  const reportFinished = () => {
     const trials = outcomeTrials(storage.runsOf(id));
     storage.runsOf(id).forEach((r, i) => {
       if (reported.has(r.id) || r.status === 'queued' || r.status === 'running') return;
       reported.add(r.id);
       emit({ kind: 'trial', trial: trials[i] });
     });
-  }
+  };
+  let group: { stage: number; trials: number[]; lastStep: number } = { stage: 0, trials: [], lastStep: -1 };
+  await trainSearchInProcess(storage, storage.recorder, id, {
+    loadData: opts.loadData,
+    kernels: opts.kernels,
+    workers: opts.workers ?? 1,
+    onStep: (step) => {
+      for (const n of step.notes) if (n.msg === 'stage planned') emit({ kind: 'stage', plan: storage.searchOf(id).stages[n.stage as number].plan });
+      reportFinished();
+    },
+    onGroup: (groupId) => {
+      const at = index();
+      const members = storage.runsOf(id).filter((r) => r.groupId === groupId && (r.status === 'queued' || r.status === 'running'));
+      group = { stage: members[0]?.stage ?? 0, trials: members.map((r) => at.get(r.id)!), lastStep: -1 };
+      emit({ kind: 'group', stage: group.stage, trials: group.trials });
+    },
+    onProgress: (_groupId, p) => {
+      if (p.step === group.lastStep) return;
+      group.lastStep = p.step;
+      emit({ kind: 'progress', stage: group.stage, trials: group.trials, step: p.step, totalSteps: p.totalSteps });
+    },
+    onGroupEnd: reportFinished,
+  });
+  const trials = outcomeTrials(storage.runsOf(id));
+  const s = storage.searchOf(id);
+  const best = s.bestRunId ? (trials[index().get(s.bestRunId)!] ?? null) : null;
+  return { stages: s.stages.map((st) => st.plan), trials, best, status: s.status, error: s.error };
 }
 
 /** The storage's runs as the CLI reports them, in plan order. */

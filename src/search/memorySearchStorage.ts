@@ -316,14 +316,14 @@ export function createMemorySearchStorage(): MemorySearchStorage {
           if (g && g.status !== 'done') Object.assign(g, { status: 'waiting', waitStep: step });
         }
       }),
-    stageGroupsTraining: (searchId, stage, except) =>
+    stageGroupsTraining: (searchId, stage, except, step) =>
       exclusive(async () => {
         const s = searches.get(searchId)!;
         const members = searchRuns(searchId);
         let unfinished = 0;
         let training = 0;
         for (const g of s.groups) {
-          if (g.id === except || g.stage !== stage || g.status === 'waiting' || g.status === 'done') continue;
+          if (g.id === except || g.stage !== stage || g.status === 'done' || (g.status === 'waiting' && g.waitStep === step)) continue;
           const mine = members.filter((r) => r.groupId === g.id && ACTIVE.includes(r.status));
           if (mine.length === 0) continue;
           unfinished++;

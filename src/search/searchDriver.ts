@@ -154,7 +154,8 @@ async function settleRungs(tx: SearchTx, search: SearchSpec, stage: number): Pro
  * maxParallel, at least one group at a time.
  */
 async function releaseGroups(tx: SearchTx, search: SearchSpec, stage: number): Promise<ReleasedGroup[]> {
-  const [groups, trials] = await Promise.all([tx.groups(), tx.trials()]);
+  const groups = await tx.groups();
+  const trials = await tx.trials();
   const members = new Map<string, TrialRecord[]>();
   for (const t of trials) if (t.groupId) members.set(t.groupId, [...(members.get(t.groupId) ?? []), t]);
   const live = (g: GroupRecord) => (members.get(g.id) ?? []).filter(isActive);
@@ -190,7 +191,9 @@ async function releaseGroups(tx: SearchTx, search: SearchSpec, stage: number): P
  * succeeded trial with the best objective, earliest in plan order on ties.
  */
 async function refreshBest(tx: SearchTx): Promise<{ trials: TrialRecord[]; best: TrialRecord | null }> {
-  const [row, trials, stages] = await Promise.all([tx.search(), tx.trials(), tx.stages()]);
+  const row = await tx.search();
+  const trials = await tx.trials();
+  const stages = await tx.stages();
   const parsed = parseSearchSpec(row.spec);
   if (!parsed.ok) return { trials, best: null };
   const retrainStages = new Set(stages.filter((s) => s.kind === 'finalRetrain').map((s) => s.stage));

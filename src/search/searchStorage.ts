@@ -152,6 +152,9 @@ export interface SearchStorage {
   claimGroup(groupId: string): Promise<GroupClaim | null>;
   /** The group's trainer stopped at a rung that is not decided yet. */
   parkGroup(groupId: string, step: number): Promise<void>;
-  /** The stage's other groups that still have trials to train and are not parked, and how many of them train now. */
-  stageGroupsTraining(searchId: string, stage: number, except: string): Promise<{ unfinished: number; training: number }>;
+  /**
+   * The stage's other groups that still have trials to bring to the rung at `step` (those parked
+   * there already brought theirs), and how many of them train now.
+   */
+  stageGroupsTraining(searchId: string, stage: number, except: string, step: number): Promise<{ unfinished: number; training: number }>;
 }

@@ -1,9 +1,8 @@
 // Gradient checks run as jobs: the spec, the options, and the per-tensor result as JSON.
-import { randomUUID } from 'node:crypto';
 import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 import { Prisma, type Db } from './db.js';
 import type { GradientCheckModel } from './generated/models.js';
-import { idempotentCreate } from './idempotentCreate.js';
+import { byIdempotencyKey, idempotentCreate, newKeyedRecord } from './idempotentCreate.js';
 
 export type GradientCheckRow = GradientCheckModel;
 
@@ -17,16 +16,10 @@ export interface GradientCheckOptionsIn {
 export function gradientCheckRepository(db: Db) {
   return {
     async create(r: { projectId: string; spec: ExperimentSpec; options: GradientCheckOptionsIn; idempotencyKey?: string }): Promise<{ check: GradientCheckRow; created: boolean }> {
-      const find = () => db.gradientCheck.findUnique({ where: { projectId_idempotencyKey: { projectId: r.projectId, idempotencyKey: r.idempotencyKey! } } });
+      const find = () => db.gradientCheck.findUnique({ where: byIdempotencyKey(r.projectId, r.idempotencyKey!) });
       const create = () =>
         db.gradientCheck.create({
-          data: {
-            id: randomUUID(),
-            projectId: r.projectId,
-            idempotencyKey: r.idempotencyKey ?? null,
-            spec: r.spec as unknown as Prisma.InputJsonValue,
-            options: r.options as unknown as Prisma.InputJsonValue,
-          },
+          data: { ...newKeyedRecord(r.projectId, r.idempotencyKey), spec: r.spec as unknown as Prisma.InputJsonValue, options: r.options as unknown as Prisma.InputJsonValue },
         });
       const { row, created } = await idempotentCreate(r.idempotencyKey, find, create);
       return { check: row, created };

@@ -4,21 +4,7 @@
 // any machine and decisions are serialised per rung.
 import { randomUUID } from 'node:crypto';
 import type { ExperimentSpec } from '../experiment/experimentSpec.js';
-import type {
-  GroupClaim,
-  GroupRecord,
-  GroupStatus,
-  NewGroup,
-  NewTrial,
-  ReusableRun,
-  RungEntryInput,
-  RungEntryRecord,
-  RungTx,
-  SearchStatus,
-  SearchStorage,
-  SearchTx,
-  TrialRecord,
-} from '../search/searchStorage.js';
+import type * as Contract from '../search/searchStorage.js';
 import { inTransaction, type Pool, type PoolClient } from './pool.js';
 import { specColumns, TERMINAL } from './runs.js';
 import { splitColumns, splitOf, splitValues } from './splitColumns.js';
@@ -36,13 +22,13 @@ interface TrialRow {
   params: Record<string, unknown> | null;
   spec: unknown;
   spec_hash: string;
-  status: TrialRecord['status'];
+  status: Contract.TrialRecord['status'];
   objective: number | null;
   group_id: string | null;
   reused_from_run_id: string | null;
 }
 
-const trialOf = (r: TrialRow): TrialRecord => ({
+const trialOf = (r: TrialRow): Contract.TrialRecord => ({
   id: r.id,
   stage: r.stage,
   trialIndex: r.trial_index,
@@ -57,7 +43,7 @@ const trialOf = (r: TrialRow): TrialRecord => ({
 
 const rungLock = (searchId: string, stage: number, step: number) => `rung:${searchId}:${stage}:${step}`;
 
-function rungTx(c: PoolClient, searchId: string, stage: number, step: number): RungTx {
+function rungTx(c: PoolClient, searchId: string, stage: number, step: number): Contract.RungTx {
   return {
     async entries() {
       const r = await c.query<{ run_id: string; value: number; promoted: boolean | null }>(
@@ -66,7 +52,7 @@ function rungTx(c: PoolClient, searchId: string, stage: number, step: number): R
       );
       return r.rows.map((e) => ({ runId: e.run_id, value: e.value, promoted: e.promoted }));
     },
-    async record(entries: RungEntryInput[]) {
+    async record(entries: Contract.RungEntryInput[]) {
       for (const e of entries) {
         // A diverged trial's NaN is stored as NaN (float8 has it); it never continues.
         await c.query(
@@ -101,10 +87,10 @@ function rungTx(c: PoolClient, searchId: string, stage: number, step: number): R
   };
 }
 
-function searchTx(c: PoolClient, searchId: string): SearchTx {
+function searchTx(c: PoolClient, searchId: string): Contract.SearchTx {
   return {
     async search() {
-      const r = await c.query<{ id: string; project_id: string; spec: unknown; status: SearchStatus; cancelled: boolean }>(
+      const r = await c.query<{ id: string; project_id: string; spec: unknown; status: Contract.SearchStatus; cancelled: boolean }>(
         `SELECT id, project_id, spec, status::text AS status, cancel_requested_at IS NOT NULL AS cancelled FROM searches WHERE id = $1`,
         [searchId],
       );
@@ -160,10 +146,10 @@ function searchTx(c: PoolClient, searchId: string): SearchTx {
         [searchId, hashes],
       );
       return r.rows.map(
-        (x): ReusableRun => ({ runId: x.id, specHash: x.spec_hash, train: splitOf(x.train_loss, x.train_cost, x.train_accuracy), validation: splitOf(x.validation_loss, x.validation_cost, x.validation_accuracy) }),
+        (x): Contract.ReusableRun => ({ runId: x.id, specHash: x.spec_hash, train: splitOf(x.train_loss, x.train_cost, x.train_accuracy), validation: splitOf(x.validation_loss, x.validation_cost, x.validation_accuracy) }),
       );
     },
-    async insertTrials(groups: NewGroup[], trials: NewTrial[]) {
+    async insertTrials(groups: Contract.NewGroup[], trials: Contract.NewTrial[]) {
       const project = (await c.query<{ project_id: string }>('SELECT project_id FROM searches WHERE id = $1', [searchId])).rows[0].project_id;
       for (const g of groups) {
         await c.query('INSERT INTO trial_groups (id, search_id, stage, position, size) VALUES ($1, $2, $3, $4, $5)', [g.id, searchId, g.stage, g.position, g.size]);
@@ -218,11 +204,11 @@ function searchTx(c: PoolClient, searchId: string): SearchTx {
       );
     },
     async groups() {
-      const r = await c.query<{ id: string; stage: number; position: number; size: number; status: GroupStatus; wait_step: number | null; releases: number }>(
+      const r = await c.query<{ id: string; stage: number; position: number; size: number; status: Contract.GroupStatus; wait_step: number | null; releases: number }>(
         'SELECT id, stage, position, size, status, wait_step, releases FROM trial_groups WHERE search_id = $1 ORDER BY stage, position',
         [searchId],
       );
-      return r.rows.map((g): GroupRecord => ({ id: g.id, stage: g.stage, position: g.position, size: g.size, status: g.status, waitStep: g.wait_step, releases: g.releases }));
+      return r.rows.map((g): Contract.GroupRecord => ({ id: g.id, stage: g.stage, position: g.position, size: g.size, status: g.status, waitStep: g.wait_step, releases: g.releases }));
     },
     async setGroupStatus(ids, status) {
       await c.query(
@@ -264,7 +250,7 @@ function searchTx(c: PoolClient, searchId: string): SearchTx {
         'SELECT step, run_id, value, promoted FROM rung_results WHERE search_id = $1 AND stage = $2 ORDER BY step, created_at, run_id',
         [searchId, stage],
       );
-      const out = new Map<number, RungEntryRecord[]>();
+      const out = new Map<number, Contract.RungEntryRecord[]>();
       for (const e of r.rows) out.set(e.step, [...(out.get(e.step) ?? []), { runId: e.run_id, value: e.value, promoted: e.promoted }]);
       return out;
     },
@@ -275,7 +261,7 @@ function searchTx(c: PoolClient, searchId: string): SearchTx {
   };
 }
 
-export function pgSearchStorage(pool: Pool): SearchStorage {
+export function pgSearchStorage(pool: Pool): Contract.SearchStorage {
   return {
     inSearch: (searchId, f) =>
       inTransaction(pool, async (c) => {
@@ -294,7 +280,7 @@ export function pgSearchStorage(pool: Pool): SearchStorage {
       }),
 
     claimGroup: (groupId) =>
-      inTransaction(pool, async (c): Promise<GroupClaim | null> => {
+      inTransaction(pool, async (c): Promise<Contract.GroupClaim | null> => {
         const g = await c.query<{ search_id: string; stage: number; spec: unknown }>(
           `SELECT g.search_id, g.stage, s.spec FROM trial_groups g JOIN searches s ON s.id = g.search_id WHERE g.id = $1 FOR UPDATE OF g`,
           [groupId],
@@ -319,14 +305,14 @@ export function pgSearchStorage(pool: Pool): SearchStorage {
       await pool.query(`UPDATE trial_groups SET status = 'waiting', wait_step = $2, updated_at = now() WHERE id = $1 AND status <> 'done'`, [groupId, step]);
     },
 
-    stageGroupsTraining: async (searchId, stage, except) => {
+    stageGroupsTraining: async (searchId, stage, except, step) => {
       const r = await pool.query<{ unfinished: string; training: string }>(
         `SELECT count(*) AS unfinished, count(*) FILTER (WHERE running > 0) AS training FROM (
            SELECT g.id, count(*) FILTER (WHERE r.status = 'running') AS running
            FROM trial_groups g JOIN runs r ON r.group_id = g.id AND r.status IN ('queued', 'running')
-           WHERE g.search_id = $1 AND g.stage = $2 AND g.id <> $3 AND g.status NOT IN ('waiting', 'done')
+           WHERE g.search_id = $1 AND g.stage = $2 AND g.id <> $3 AND g.status <> 'done' AND NOT (g.status = 'waiting' AND g.wait_step = $4)
            GROUP BY g.id) x`,
-        [searchId, stage, except],
+        [searchId, stage, except, step],
       );
       return { unfinished: Number(r.rows[0].unfinished), training: Number(r.rows[0].training) };
     },

@@ -6,7 +6,7 @@ import { totalEpochs, totalUpdates, type ExperimentSpec } from '../experiment/ex
 import { Prisma, type Db } from './db.js';
 import type { RunModel } from './generated/models.js';
 import type { RunStatus } from './generated/enums.js';
-import { idempotentCreate } from './idempotentCreate.js';
+import { byIdempotencyKey, idempotentCreate, newKeyedRecord } from './idempotentCreate.js';
 import type { Pool } from './pool.js';
 
 export type RunRow = RunModel;
@@ -158,18 +158,10 @@ export type ClaimResult = { kind: 'run'; run: RunRow; lease: string } | { kind: 
 export function runRepository(db: Db, pool: Pool) {
   const repo = {
     async create(r: NewRun): Promise<{ run: RunRow; created: boolean }> {
-      const find = () => db.run.findUnique({ where: { projectId_idempotencyKey: { projectId: r.projectId, idempotencyKey: r.idempotencyKey! } } });
+      const find = () => db.run.findUnique({ where: byIdempotencyKey(r.projectId, r.idempotencyKey!) });
       const create = () =>
         db.run.create({
-          data: {
-            id: randomUUID(),
-            projectId: r.projectId,
-            name: r.name ?? r.spec.name ?? null,
-            tags: r.tags ?? [],
-            idempotencyKey: r.idempotencyKey ?? null,
-            spec: r.spec as unknown as Prisma.InputJsonValue,
-            ...specColumns(r.spec),
-          },
+          data: { ...newKeyedRecord(r.projectId, r.idempotencyKey), name: r.name ?? r.spec.name ?? null, tags: r.tags ?? [], spec: r.spec as unknown as Prisma.InputJsonValue, ...specColumns(r.spec) },
         });
       const { row, created } = await idempotentCreate(r.idempotencyKey, find, create);
       return { run: row, created };

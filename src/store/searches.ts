@@ -1,10 +1,9 @@
 // Searches as records: creation (idempotent), reads with their stages and per-status trial
 // counts, and the list query. What a search does next is the driver's (src/search).
-import { randomUUID } from 'node:crypto';
 import { Prisma, type Db } from './db.js';
 import type { SearchModel, SearchStageModel } from './generated/models.js';
 import type { RunStatus, SearchStatus } from './generated/enums.js';
-import { idempotentCreate } from './idempotentCreate.js';
+import { byIdempotencyKey, idempotentCreate, newKeyedRecord } from './idempotentCreate.js';
 import { RUN_STATUSES } from './runs.js';
 
 export type SearchRow = SearchModel;
@@ -64,14 +63,12 @@ async function searchDetails(db: Db, ids: string[]): Promise<SearchDetails> {
 export function searchRepository(db: Db) {
   return {
     async create(s: NewSearch): Promise<{ search: SearchRow; created: boolean }> {
-      const find = () => db.search.findUnique({ where: { projectId_idempotencyKey: { projectId: s.projectId, idempotencyKey: s.idempotencyKey! } } });
+      const find = () => db.search.findUnique({ where: byIdempotencyKey(s.projectId, s.idempotencyKey!) });
       const create = () =>
         db.search.create({
           data: {
-            id: randomUUID(),
-            projectId: s.projectId,
+            ...newKeyedRecord(s.projectId, s.idempotencyKey),
             name: s.spec.name ?? null,
-            idempotencyKey: s.idempotencyKey ?? null,
             spec: s.spec as Prisma.InputJsonValue,
             strategy: s.strategy,
             dataset: s.dataset,

@@ -46,8 +46,8 @@ export interface Pruning {
   steps: Set<number>;
   /** Records the values; every decision at the rung once it is complete, else null. */
   reach(step: number, values: RungValue[]): Promise<Map<string, boolean> | null>;
-  /** Whether the trials the rung still waits for are training now (else waiting here could wait forever). */
-  canWait(): Promise<boolean>;
+  /** Whether the trials the rung at `step` still waits for are training now (else waiting here could wait forever). */
+  canWait(step: number): Promise<boolean>;
   /** The group stops at the undecided rung; it is released again once the rung is decided. */
   park(step: number): Promise<void>;
 }
@@ -311,7 +311,7 @@ async function awaitRung(s: TrainState, pruning: Pruning, step: number): Promise
   for (;;) {
     const decisions = await pruning.reach(step, values);
     if (decisions) return decisions;
-    if (s.o.stopRequested() || !(await pruning.canWait())) return 'stop';
+    if (s.o.stopRequested() || !(await pruning.canWait(step))) return 'stop';
     await sleep(RUNG_POLL_MS);
   }
 }

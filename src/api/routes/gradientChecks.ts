@@ -2,11 +2,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { DEFAULT_GRADCHECK } from '../../core/gradcheck/gradientCheck.js';
-import { classCount, featureCount, parseSpec } from '../../experiment/experimentSpec.js';
-import { ApiError, summarise, type Problem } from '../errors.js';
+import { classCount, featureCount } from '../../experiment/experimentSpec.js';
+import { ApiError } from '../errors.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { gradientCheckBody } from '../responseBodies.js';
-import { parseOr400, problemsOf, requireObjectBody, uuid } from '../validate.js';
+import { parseOr400, parseSpecBody, rejectProblems, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 /** Numerical gradients cost two forward passes per parameter: keep the checked network small. */
@@ -25,28 +25,20 @@ export const gradientCheckRoutes =
   async (app) => {
     app.post('/v1/gradient-checks', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      const raw = requireObjectBody(req.body, '{"spec": {...}, "features": 20, "samples": 10}').spec;
-      const problems: Problem[] = [];
-      const b = body.safeParse(req.body);
-      if (!b.success) problems.push(...problemsOf(b.error));
-      const parsed = raw === undefined ? null : parseSpec(raw);
-      const specProblems: Problem[] =
-        raw === undefined ? [{ path: 'spec', message: 'required: the experiment spec whose network is checked' }] : parsed && !parsed.ok ? parsed.problems.map((p) => ({ path: `spec.${p.path}`, message: p.message })) : [];
-      problems.push(...specProblems);
-      if (b.success && parsed?.ok) {
-        const d = Math.min(b.data.features, featureCount(parsed.spec));
+      const parsed = parseSpecBody(req.body, body, '{"spec": {...}, "features": 20, "samples": 10}', 'the experiment spec whose network is checked');
+      if (parsed.data && parsed.spec) {
+        const d = Math.min(parsed.data.features, featureCount(parsed.spec));
         const sizes = [d, ...parsed.spec.model.hidden, classCount(parsed.spec)];
         let n = 0;
         for (let l = 0; l + 1 < sizes.length; l++) n += sizes[l] * sizes[l + 1] + sizes[l + 1];
-        if (n > GRADCHECK_MAX_PARAMETERS) problems.push({ path: 'features', message: `the checked network ${sizes.join('-')} has ${n} parameters; the limit is ${GRADCHECK_MAX_PARAMETERS}: use fewer features or smaller hidden layers` });
+        if (n > GRADCHECK_MAX_PARAMETERS) parsed.problems.push({ path: 'features', message: `the checked network ${sizes.join('-')} has ${n} parameters; the limit is ${GRADCHECK_MAX_PARAMETERS}: use fewer features or smaller hidden layers` });
       }
-      if (problems.length || !b.success || !parsed?.ok) {
-        throw new ApiError(specProblems.length ? 'invalid_spec' : 'invalid_request', `invalid gradient check: ${summarise(problems)}`, problems);
-      }
-      const { spec: _spec, ...options } = b.data;
-      const { check, created } = await app.store.gradientChecks.create({ projectId: req.projectId, spec: parsed.spec, options, idempotencyKey: key });
+      rejectProblems('gradient check', parsed);
+      const spec = parsed.spec!;
+      const { spec: _spec, ...options } = parsed.data!;
+      const { check, created } = await app.store.gradientChecks.create({ projectId: req.projectId, spec, options, idempotencyKey: key });
       if (!created) {
-        assertSameRequest({ spec: check.spec, options: check.options }, { spec: parsed.spec, options });
+        assertSameRequest({ spec: check.spec, options: check.options }, { spec, options });
         return reply.code(200).send(gradientCheckBody(check));
       }
       await deps.enqueue('gradcheck', check.id).catch((err) => req.log.warn({ gradientCheckId: check.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue it'));

@@ -1,13 +1,12 @@
 // /v1/runs: create (idempotent), list with filters, read, progress history, artifacts, cancel.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { parseSpec } from '../../experiment/experimentSpec.js';
 import { RUN_STATUSES, SORT_FIELDS, TERMINAL, type SortField } from '../../store/runs.js';
-import { ApiError, summarise, type Problem } from '../errors.js';
+import { ApiError } from '../errors.js';
 import { createFinishedRunCache } from '../finishedRunCache.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { runBody } from '../responseBodies.js';
-import { parseOr400, problemsOf, queryInt, queryNumber, requireObjectBody, uuid } from '../validate.js';
+import { parseOr400, parseSpecBody, queryInt, queryNumber, rejectProblems, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 const tag = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:\-]+$/, 'use letters, digits and _ . : - only');
@@ -69,26 +68,13 @@ export const runsRoutes =
 
     app.post('/v1/runs', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      const raw = requireObjectBody(req.body, '{"spec": {...}, "name": "...", "tags": [...]}').spec;
-      const problems: Problem[] = [];
-      const body = createBody.safeParse(req.body);
-      if (!body.success) problems.push(...problemsOf(body.error));
-      let specProblems: Problem[] = [];
-      let spec;
-      if (raw === undefined) specProblems = [{ path: 'spec', message: 'required: the experiment spec, e.g. {"data": {"dataset": "synthetic"}}' }];
-      else if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) specProblems = [{ path: 'spec', message: 'must be a JSON object (the experiment spec)' }];
-      else {
-        const parsed = parseSpec(raw);
-        if (parsed.ok) spec = parsed.spec;
-        else specProblems = parsed.problems.map((p) => ({ path: p.path === '(root)' ? 'spec' : `spec.${p.path}`, message: p.message }));
-      }
-      problems.push(...specProblems);
-      if (problems.length || !spec || !body.success) {
-        throw new ApiError(specProblems.length ? 'invalid_spec' : 'invalid_request', `${specProblems.length ? 'invalid experiment spec' : 'invalid body'}: ${summarise(problems)}`, problems);
-      }
-      const { run, created } = await runs.create({ projectId: req.projectId, spec, name: body.data.name, tags: body.data.tags, idempotencyKey: key });
+      const parsed = parseSpecBody(req.body, createBody, '{"spec": {...}, "name": "...", "tags": [...]}', 'the experiment spec, e.g. {"data": {"dataset": "synthetic"}}');
+      rejectProblems(parsed.specInvalid ? 'experiment spec' : 'body', parsed);
+      const spec = parsed.spec!;
+      const body = parsed.data!;
+      const { run, created } = await runs.create({ projectId: req.projectId, spec, name: body.name, tags: body.tags, idempotencyKey: key });
       if (!created) {
-        assertSameRequest({ spec: run.spec, name: run.name, tags: run.tags }, { spec, name: body.data.name ?? spec.name ?? null, tags: body.data.tags ?? [] });
+        assertSameRequest({ spec: run.spec, name: run.name, tags: run.tags }, { spec, name: body.name ?? spec.name ?? null, tags: body.tags ?? [] });
         return reply.code(200).send(runBody(run));
       }
       await deps.enqueue('run', run.id).catch((err) => req.log.warn({ runId: run.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue the run'));

@@ -6,7 +6,6 @@ import type { ExperimentSpec } from '../../experiment/experimentSpec.js';
 import type { EpochSummary, EvalPoint, TrainingEvent, TrainingResult } from './metrics.js';
 import { createTrainingGroup } from './trainingGroup.js';
 
-export { BN_EPS } from './trainingGroup.js';
 
 export interface Training {
   readonly spec: ExperimentSpec;
