@@ -8,7 +8,7 @@
   "targets": [
     {
       "target_name": "trainyard_native",
-      "sources": ["src/bindings.cc"],
+      "sources": ["src/args.cc", "src/bindings.cc"],
       "include_dirs": ["<(openblas_include)"],
       "defines": ["NAPI_VERSION=8"],
       # Portable flags only: no -march=native (the binary must run on any x86-64 CPU; OpenBLAS

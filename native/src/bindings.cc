@@ -13,16 +13,15 @@
 // dimensions non-negative integers, arrays typed arrays of one precision and long enough for
 // the dimensions given, indices (labels, rows) in range. Nothing is allocated per call.
 
-#define NAPI_VERSION 8
 #include <node_api.h>
 #include <cblas.h>
 
 #include <cmath>
 #include <vector>
-#include <cstdarg>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
+
+#include "args.h"
 
 // Elementwise kernels are compiled for AVX-512, AVX2 and baseline x86-64 and the loader picks the
 // best the CPU has (GCC function multi-versioning): portable like -O3 alone, but the hot loops get
@@ -35,148 +34,11 @@
 
 namespace {
 
-constexpr size_t kMaxArgs = 14;
-constexpr double kMaxDim = 2147483647.0;  // blasint is 32-bit in the OpenBLAS builds we link
-
-void throwError(napi_env env, bool range, const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) return;
-  if (range) {
-    napi_throw_range_error(env, nullptr, buf);
-  } else {
-    napi_throw_type_error(env, nullptr, buf);
-  }
-}
-
-const char* typeName(napi_typedarray_type t) {
-  switch (t) {
-    case napi_int8_array: return "Int8Array";
-    case napi_uint8_array: return "Uint8Array";
-    case napi_uint8_clamped_array: return "Uint8ClampedArray";
-    case napi_int16_array: return "Int16Array";
-    case napi_uint16_array: return "Uint16Array";
-    case napi_int32_array: return "Int32Array";
-    case napi_uint32_array: return "Uint32Array";
-    case napi_float32_array: return "Float32Array";
-    case napi_float64_array: return "Float64Array";
-    case napi_bigint64_array: return "BigInt64Array";
-    case napi_biguint64_array: return "BigUint64Array";
-    default: return "typed array";
-  }
-}
-
-struct Arr {
-  void* data = nullptr;
-  size_t length = 0;
-  napi_typedarray_type type = napi_float64_array;
-  bool present = false;
-  int index = -1;  // argument position, for messages
-};
-
-// Argument reader for one call. Every getter returns false after throwing a JS exception.
-struct Call {
-  napi_env env;
-  const char* fn;
-  const char* const* names;
-  napi_value argv[kMaxArgs];
-  size_t argc = kMaxArgs;
-
-  Call(napi_env e, napi_callback_info info, const char* f, const char* const* n) : env(e), fn(f), names(n) {
-    napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  }
-
-  bool arity(size_t n) {
-    if (argc < n) {
-      throwError(env, false, "%s: expected %zu arguments, got %zu", fn, n, argc);
-      return false;
-    }
-    return true;
-  }
-
-  bool num(size_t i, double* out) {
-    if (napi_get_value_double(env, argv[i], out) != napi_ok) {
-      throwError(env, false, "%s: %s must be a number", fn, names[i]);
-      return false;
-    }
-    return true;
-  }
-
-  bool dim(size_t i, int64_t* out) {
-    double d;
-    if (napi_get_value_double(env, argv[i], &d) != napi_ok) {
-      throwError(env, false, "%s: %s must be a number", fn, names[i]);
-      return false;
-    }
-    if (!(d >= 0 && d <= kMaxDim && d == std::floor(d))) {
-      throwError(env, true, "%s: %s must be an integer in [0, 2^31), got %g", fn, names[i], d);
-      return false;
-    }
-    *out = static_cast<int64_t>(d);
-    return true;
-  }
-
-  bool boolean(size_t i, bool* out) {
-    if (napi_get_value_bool(env, argv[i], out) != napi_ok) {
-      throwError(env, false, "%s: %s must be a boolean", fn, names[i]);
-      return false;
-    }
-    return true;
-  }
-
-  bool isNullish(size_t i) {
-    napi_valuetype t;
-    if (napi_typeof(env, argv[i], &t) != napi_ok) return false;
-    return t == napi_null || t == napi_undefined;
-  }
-
-  bool typed(size_t i, Arr* a, bool nullable = false) {
-    a->index = static_cast<int>(i);
-    if (nullable && isNullish(i)) {
-      a->present = false;
-      return true;
-    }
-    if (napi_get_typedarray_info(env, argv[i], &a->type, &a->length, &a->data, nullptr, nullptr) != napi_ok) {
-      throwError(env, false, "%s: %s must be a typed array%s", fn, names[i], nullable ? " or null" : "");
-      return false;
-    }
-    a->present = true;
-    return true;
-  }
-
-  // A Float32Array or Float64Array of the same precision as `ref` (or the precision setter).
-  bool vec(size_t i, Arr* a, const Arr* ref, bool nullable = false) {
-    if (!typed(i, a, nullable)) return false;
-    if (!a->present) return true;
-    if (a->type != napi_float32_array && a->type != napi_float64_array) {
-      throwError(env, false, "%s: %s must be a Float32Array or Float64Array, got %s", fn, names[i], typeName(a->type));
-      return false;
-    }
-    if (ref && ref->type != a->type) {
-      throwError(env, false, "%s: all float arrays must have the same precision: %s is a %s but %s is a %s", fn,
-                 names[ref->index], typeName(ref->type), names[i], typeName(a->type));
-      return false;
-    }
-    return true;
-  }
-
-  bool need(const Arr& a, int64_t count) {
-    if (!a.present) return true;
-    if (static_cast<int64_t>(a.length) < count) {
-      throwError(env, false, "%s: %s is too short: the dimensions given need %lld elements, it has %zu", fn,
-                 names[a.index], static_cast<long long>(count), a.length);
-      return false;
-    }
-    return true;
-  }
-};
-
-inline bool isF32(const Arr& a) { return a.type == napi_float32_array; }
+using args::Arr;
+using args::Call;
+using args::kRangeError;
+using args::kTypeError;
+using args::typeName;
 
 napi_value undef(napi_env env) {
   napi_value u;
@@ -480,15 +342,15 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   const int64_t aRows = ta ? k : m, aCols = ta ? m : k;
   const int64_t bRows = tb ? n : k, bCols = tb ? k : n;
   if (aRows > 0 && aCols > 0 && lda < aCols) {
-    throwError(env, true, "gemm: lda (%lld) must be at least the row width of a (%lld)", (long long)lda, (long long)aCols);
+    call.throwError(kRangeError, "lda (%lld) must be at least the row width of a (%lld)", (long long)lda, (long long)aCols);
     return nullptr;
   }
   if (bRows > 0 && bCols > 0 && ldb < bCols) {
-    throwError(env, true, "gemm: ldb (%lld) must be at least the row width of b (%lld)", (long long)ldb, (long long)bCols);
+    call.throwError(kRangeError, "ldb (%lld) must be at least the row width of b (%lld)", (long long)ldb, (long long)bCols);
     return nullptr;
   }
   if (m > 0 && n > 0 && ldc < n) {
-    throwError(env, true, "gemm: ldc (%lld) must be at least n (%lld)", (long long)ldc, (long long)n);
+    call.throwError(kRangeError, "ldc (%lld) must be at least n (%lld)", (long long)ldc, (long long)n);
     return nullptr;
   }
   const bool useAB = m > 0 && n > 0 && k > 0;
@@ -496,14 +358,14 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   const int64_t needB = useAB ? need2d(bRows, bCols, ldb) : 0;
   const int64_t needC = need2d(m, n, ldc);
   if (!call.need(a, needA) || !call.need(b, needB) || !call.need(c, needC)) return nullptr;
-  const size_t elem = isF32(a) ? sizeof(float) : sizeof(double);
+  const size_t elem = a.isF32() ? sizeof(float) : sizeof(double);
   if (overlaps(c, needC, a, needA, elem) || overlaps(c, needC, b, needB, elem)) {
-    throwError(env, true, "gemm: c must not overlap a or b");
+    call.throwError(kRangeError, "c must not overlap a or b");
     return nullptr;
   }
   if (m == 0 || n == 0) return undef(env);
   if (k == 0) {
-    if (isF32(a)) {
+    if (a.isF32()) {
       gemmKZero(m, n, alpha, beta, static_cast<float*>(c.data), ldc);
     } else {
       gemmKZero(m, n, alpha, beta, static_cast<double*>(c.data), ldc);
@@ -511,7 +373,7 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
     return undef(env);
   }
   const CBLAS_TRANSPOSE cta = ta ? CblasTrans : CblasNoTrans, ctb = tb ? CblasTrans : CblasNoTrans;
-  if (isF32(a)) {
+  if (a.isF32()) {
     cblas_sgemm(CblasRowMajor, cta, ctb, (blasint)m, (blasint)n, (blasint)k, static_cast<float>(alpha),
                 static_cast<const float*>(a.data), (blasint)lda, static_cast<const float*>(b.data), (blasint)ldb,
                 static_cast<float>(beta), static_cast<float*>(c.data), (blasint)ldc);
@@ -532,7 +394,7 @@ napi_value FillRows(napi_env env, napi_callback_info info) {
       !call.need(v, m > 0 ? n : 0) || !call.need(out, m * n)) {
     return nullptr;
   }
-  if (isF32(v)) {
+  if (v.isF32()) {
     fillRowsImpl(m, n, static_cast<const float*>(v.data), static_cast<float*>(out.data));
   } else {
     fillRowsImpl(m, n, static_cast<const double*>(v.data), static_cast<double*>(out.data));
@@ -550,7 +412,7 @@ napi_value ColSum(napi_env env, napi_callback_info info) {
       !call.vec(4, &out, &g) || !call.need(g, m * n) || !call.need(out, n)) {
     return nullptr;
   }
-  if (isF32(g)) {
+  if (g.isF32()) {
     colSumImpl(m, n, static_cast<const float*>(g.data), scale, static_cast<float*>(out.data));
   } else {
     colSumImpl(m, n, static_cast<const double*>(g.data), scale, static_cast<double*>(out.data));
@@ -571,7 +433,7 @@ napi_value BatchNormForward(napi_env env, napi_callback_info info) {
       !call.need(out, m * n)) {
     return nullptr;
   }
-  if (isF32(s)) {
+  if (s.isF32()) {
     bnForwardImpl(m, n, static_cast<const float*>(s.data), static_cast<const float*>(gamma.data),
                   static_cast<const float*>(beta.data), eps, static_cast<float*>(mean.data), static_cast<float*>(var.data),
                   static_cast<float*>(shat.data), static_cast<float*>(out.data));
@@ -599,7 +461,7 @@ napi_value BatchNormInference(napi_env env, napi_callback_info info) {
       !call.need(beta, nv) || !call.need(out, m * n)) {
     return nullptr;
   }
-  if (isF32(s)) {
+  if (s.isF32()) {
     bnInferenceImpl(m, n, static_cast<const float*>(s.data), static_cast<const float*>(mean.data),
                     static_cast<const float*>(var.data), static_cast<const float*>(gamma.data),
                     static_cast<const float*>(beta.data), eps, static_cast<float*>(out.data));
@@ -627,7 +489,7 @@ napi_value BatchNormBackward(napi_env env, napi_callback_info info) {
       !call.need(dgamma, n) || !call.need(dbeta, n) || !call.need(gIn, m * n)) {
     return nullptr;
   }
-  if (isF32(g)) {
+  if (g.isF32()) {
     bnBackwardImpl(m, n, static_cast<const float*>(g.data), static_cast<const float*>(shat.data),
                    static_cast<const float*>(var.data), static_cast<const float*>(gamma.data), eps,
                    static_cast<float*>(dgamma.data), static_cast<float*>(dbeta.data), static_cast<float*>(gIn.data));
@@ -643,7 +505,7 @@ bool activationKind(Call& call, size_t i, int* kind) {
   double d;
   if (!call.num(i, &d)) return false;
   if (!(d == 0 || d == 1 || d == 2)) {
-    throwError(call.env, true, "%s: kind must be 0 (relu), 1 (leaky relu) or 2 (elu), got %g", call.fn, d);
+    call.throwError(kRangeError, "kind must be 0 (relu), 1 (leaky relu) or 2 (elu), got %g", d);
     return false;
   }
   *kind = static_cast<int>(d);
@@ -661,7 +523,7 @@ napi_value ActivationForward(napi_env env, napi_callback_info info) {
       !call.vec(3, &x, nullptr) || !call.vec(4, &out, &x) || !call.need(x, len) || !call.need(out, len)) {
     return nullptr;
   }
-  if (isF32(x)) {
+  if (x.isF32()) {
     actForwardImpl(kind, alpha, len, static_cast<const float*>(x.data), static_cast<float*>(out.data));
   } else {
     actForwardImpl(kind, alpha, len, static_cast<const double*>(x.data), static_cast<double*>(out.data));
@@ -681,7 +543,7 @@ napi_value ActivationBackward(napi_env env, napi_callback_info info) {
       !call.need(y, kind == 2 ? len : 0) || !call.need(g, len)) {
     return nullptr;
   }
-  if (isF32(x)) {
+  if (x.isF32()) {
     actBackwardImpl(kind, alpha, len, static_cast<const float*>(x.data), static_cast<const float*>(y.data),
                     static_cast<float*>(g.data));
   } else {
@@ -696,8 +558,8 @@ bool checkLabels(Call& call, const L* labels, int64_t m, int64_t k) {
   for (int64_t i = 0; i < m; i++) {
     const int64_t y = static_cast<int64_t>(labels[i]);
     if (y < 0 || y >= k) {
-      throwError(call.env, true, "softmaxCrossEntropy: labels[%lld] = %lld is outside [0, k = %lld)", (long long)i,
-                 (long long)y, (long long)k);
+      call.throwError(kRangeError, "labels[%lld] = %lld is outside [0, k = %lld)", (long long)i, (long long)y,
+                      (long long)k);
       return false;
     }
   }
@@ -716,7 +578,7 @@ bool softmaxLabels(Call& call, int64_t m, int64_t k, const Arr& s, const Arr& la
                    double scale, double* result) {
   const L* lab = static_cast<const L*>(labels.data);
   if (!checkLabels(call, lab, m, k)) return false;
-  if (isF32(s)) {
+  if (s.isF32()) {
     softmaxDispatch<float, L>(m, k, s, lab, probs, grad, scale, result);
   } else {
     softmaxDispatch<double, L>(m, k, s, lab, probs, grad, scale, result);
@@ -735,16 +597,15 @@ napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (labels.type != napi_uint8_array && labels.type != napi_uint16_array && labels.type != napi_int32_array) {
-    throwError(env, false, "softmaxCrossEntropy: labels must be a Uint8Array, Uint16Array or Int32Array, got %s",
-               typeName(labels.type));
+    call.throwError(kTypeError, "labels must be a Uint8Array, Uint16Array or Int32Array, got %s", typeName(labels.type));
     return nullptr;
   }
   if (result.type != napi_float64_array) {
-    throwError(env, false, "softmaxCrossEntropy: result must be a Float64Array, got %s", typeName(result.type));
+    call.throwError(kTypeError, "result must be a Float64Array, got %s", typeName(result.type));
     return nullptr;
   }
   if (m > 0 && k == 0) {
-    throwError(env, true, "softmaxCrossEntropy: k must be at least 1 when m > 0");
+    call.throwError(kRangeError, "k must be at least 1 when m > 0");
     return nullptr;
   }
   if (!call.need(s, m * k) || !call.need(labels, m) || !call.need(probs, m * k) || !call.need(grad, m * k) ||
@@ -774,7 +635,7 @@ napi_value SgdStep(napi_env env, napi_callback_info info) {
       !call.need(w, len) || !call.need(g, len) || !call.need(v, len)) {
     return nullptr;
   }
-  if (isF32(w)) {
+  if (w.isF32()) {
     sgdImpl(len, static_cast<float*>(w.data), static_cast<const float*>(g.data),
             v.present ? static_cast<float*>(v.data) : nullptr, eta, rho, l2);
   } else {
@@ -790,7 +651,7 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   int64_t len;
   Arr w;
   if (!call.arity(2) || !call.dim(0, &len) || !call.vec(1, &w, nullptr) || !call.need(w, len)) return nullptr;
-  const double s = isF32(w) ? sumSquaresImpl(len, static_cast<const float*>(w.data))
+  const double s = w.isF32() ? sumSquaresImpl(len, static_cast<const float*>(w.data))
                             : sumSquaresImpl(len, static_cast<const double*>(w.data));
   return number(env, s);
 }
@@ -805,11 +666,11 @@ napi_value GatherNormalize(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (src.type != napi_uint8_array && src.type != napi_uint8_clamped_array) {
-    throwError(env, false, "gatherNormalize: src must be a Uint8Array, got %s", typeName(src.type));
+    call.throwError(kTypeError, "src must be a Uint8Array, got %s", typeName(src.type));
     return nullptr;
   }
   if (rows.type != napi_int32_array) {
-    throwError(env, false, "gatherNormalize: rows must be an Int32Array, got %s", typeName(rows.type));
+    call.throwError(kTypeError, "rows must be an Int32Array, got %s", typeName(rows.type));
     return nullptr;
   }
   const int64_t dv = m > 0 ? d : 0;
@@ -819,13 +680,13 @@ napi_value GatherNormalize(napi_env env, napi_callback_info info) {
   for (int64_t i = 0; i < m; i++) {
     const int64_t row = r[i];
     if (row < 0 || (d > 0 && (row + 1) * d > srcLen)) {
-      throwError(env, true, "gatherNormalize: rows[%lld] = %lld is outside the %lld images of src", (long long)i,
-                 (long long)row, (long long)(d > 0 ? srcLen / d : 0));
+      call.throwError(kRangeError, "rows[%lld] = %lld is outside the %lld images of src", (long long)i,
+                      (long long)row, (long long)(d > 0 ? srcLen / d : 0));
       return nullptr;
     }
   }
   const uint8_t* sp = static_cast<const uint8_t*>(src.data);
-  if (isF32(mean)) {
+  if (mean.isF32()) {
     gatherImpl(m, d, sp, r, static_cast<const float*>(mean.data), static_cast<const float*>(invStd.data),
                static_cast<float*>(out.data));
   } else {
@@ -844,7 +705,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   double d;
   if (!call.arity(1) || !call.num(0, &d)) return nullptr;
   if (!(d >= 1 && d <= 4096 && d == std::floor(d))) {
-    throwError(env, true, "setThreads: n must be a positive integer, got %g", d);
+    call.throwError(kRangeError, "n must be a positive integer, got %g", d);
     return nullptr;
   }
   openblas_set_num_threads(static_cast<int>(d));
