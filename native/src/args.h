@@ -32,7 +32,18 @@ struct Arr {
   int index = -1;  // argument position, for messages
 
   bool isF32() const { return type == napi_float32_array; }
+  template <typename T>
+  T* as() const {
+    return static_cast<T*>(data);
+  }
 };
+
+// Calls f(float{}) for a Float32Array and f(double{}) for a Float64Array (f is a generic lambda
+// that takes the element type from its argument), so a binding names each kernel call once.
+template <typename F>
+auto byPrecision(const Arr& a, F&& f) {
+  return a.isF32() ? f(float{}) : f(double{});
+}
 
 // The reader for one call. Every getter returns false after throwing a JS exception.
 struct Call {
