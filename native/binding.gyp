@@ -8,7 +8,19 @@
   "targets": [
     {
       "target_name": "trainyard_native",
-      "sources": ["trainyard_native.cc"],
+      # src/args: argument reading; src/kernels: the kernels (no Node-API); src/bindings.cc: the exports.
+      "sources": [
+        "src/args.cc",
+        "src/bindings.cc",
+        "src/kernels/activation.cc",
+        "src/kernels/batch_norm.cc",
+        "src/kernels/blas.cc",
+        "src/kernels/gather_normalize.cc",
+        "src/kernels/rows.cc",
+        "src/kernels/sgd.cc",
+        "src/kernels/softmax_cross_entropy.cc",
+        "src/kernels/sum_squares.cc"
+      ],
       "include_dirs": ["<(openblas_include)"],
       "defines": ["NAPI_VERSION=8"],
       # Portable flags only: no -march=native (the binary must run on any x86-64 CPU; OpenBLAS

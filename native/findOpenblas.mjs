@@ -53,39 +53,30 @@ function hasOpenblasLib(dir) {
 export function findOpenblas(env = process.env) {
   const triple = TRIPLES[process.arch] ?? `${process.arch}-linux-gnu`;
   const sysroot = env.TRAINYARD_OPENBLAS_SYSROOT;
-  const under = (dirs) => (sysroot ? dirs.map((d) => path.join(sysroot, d)) : dirs);
-  const fromPkgConfig = (flag) => (sysroot ? [] : pkgConfig(flag));
-  const includeCandidates = unique([
-    env.TRAINYARD_OPENBLAS_INCLUDE,
-    ...fromPkgConfig('--cflags-only-I'),
-    ...under([
-      `/usr/include/${triple}/openblas-pthread`,
-      `/usr/include/${triple}/openblas-openmp`,
-      `/usr/include/${triple}/openblas-serial`,
-      '/usr/include/openblas',
-      `/usr/include/${triple}`,
-      '/usr/local/include/openblas',
-      '/usr/local/include',
-      '/opt/OpenBLAS/include',
-      '/opt/homebrew/opt/openblas/include',
-      '/usr/include',
-    ]),
+  /** The override, then pkg-config, then the usual directories (under the sysroot instead, if one is given). */
+  const candidates = (override, pkgConfigFlag, dirs) =>
+    unique([override, ...(sysroot ? [] : pkgConfig(pkgConfigFlag)), ...(sysroot ? dirs.map((d) => path.join(sysroot, d)) : dirs)]);
+  // Debian and Ubuntu install each threading flavour of OpenBLAS in its own directory.
+  const flavours = (dir) => ['openblas-pthread', 'openblas-openmp', 'openblas-serial'].map((f) => `${dir}/${f}`);
+  const includeCandidates = candidates(env.TRAINYARD_OPENBLAS_INCLUDE, '--cflags-only-I', [
+    ...flavours(`/usr/include/${triple}`),
+    '/usr/include/openblas',
+    `/usr/include/${triple}`,
+    '/usr/local/include/openblas',
+    '/usr/local/include',
+    '/opt/OpenBLAS/include',
+    '/opt/homebrew/opt/openblas/include',
+    '/usr/include',
   ]);
-  const libCandidates = unique([
-    env.TRAINYARD_OPENBLAS_LIBDIR,
-    ...fromPkgConfig('--libs-only-L'),
-    ...under([
-      `/usr/lib/${triple}/openblas-pthread`,
-      `/usr/lib/${triple}/openblas-openmp`,
-      `/usr/lib/${triple}/openblas-serial`,
-      `/usr/lib/${triple}`,
-      `/lib/${triple}`,
-      '/usr/local/lib',
-      '/opt/OpenBLAS/lib',
-      '/opt/homebrew/opt/openblas/lib',
-      '/usr/lib64',
-      '/usr/lib',
-    ]),
+  const libCandidates = candidates(env.TRAINYARD_OPENBLAS_LIBDIR, '--libs-only-L', [
+    ...flavours(`/usr/lib/${triple}`),
+    `/usr/lib/${triple}`,
+    `/lib/${triple}`,
+    '/usr/local/lib',
+    '/opt/OpenBLAS/lib',
+    '/opt/homebrew/opt/openblas/lib',
+    '/usr/lib64',
+    '/usr/lib',
   ]);
   const includeDir = includeCandidates.find(isOpenblasHeader);
   const libDir = libCandidates.find(hasOpenblasLib);
