@@ -1,6 +1,7 @@
 // `npm run build && node dist/bench/dataBench.js [--repeats 5]`: how long the data paths take.
 //   (a) synthetic data: makeSyntheticSplits for 45,000 + 5,000 + 10,000 images of 3072 bytes
 //       (the size the demo and bench:search train on without CIFAR-10);
+//   (a') the training set's normalisation statistics (computeNormalisation of 45,000 x 3072 bytes);
 //   (b) the CIFAR-10 python layout: parsePickleBatch of one 10,000-image batch (30 MB), as the
 //       official files are written (Python 2, protocol 2), and as Python 3 with numpy writes it
 //       (protocols 2, 4 and 5) when /usr/bin/python3 has numpy.
@@ -10,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { computeNormalisation } from '../src/core/data/normalisation.js';
 import { makeSyntheticSplits } from '../src/core/data/synthetic.js';
 import { parsePickleBatch } from '../src/dataFiles/cifar10Pickle.js';
 import { encodePython2Batch, fixtureBatch, makeTempDir } from '../test/helpers/cifarFixtures.js';
@@ -40,6 +42,14 @@ const synthMs = medianMs(() => makeSyntheticSplits(spec, 1));
 say(`| images | ms | MB/s |`);
 say(`|---|---|---|`);
 say(`| 60,000 | ${synthMs.toFixed(0)} | ${((60_000 * 3072) / 1e6 / (synthMs / 1000)).toFixed(0)} |`);
+
+say("\n## (a') normalisation statistics of the training set: 45,000 x 3072 bytes");
+const pixels = new Uint8Array(45_000 * 3072);
+for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
+const normMs = medianMs(() => computeNormalisation({ n: 45_000, d: 3072, x: pixels, y: new Uint8Array(45_000) }));
+say(`| images | ms |`);
+say(`|---|---|`);
+say(`| 45,000 | ${normMs.toFixed(0)} |`);
 
 say('\n## (b) CIFAR-10 python layout: parsePickleBatch of one 10,000-image batch (bytes already in memory)');
 const batches: [string, Uint8Array][] = [['Python 2, protocol 2 (the official files)', encodePython2Batch(fixtureBatch(1, 10_000))]];

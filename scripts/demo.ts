@@ -10,14 +10,14 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/runtime/packageRoot.js';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { createStore } from '../src/store/store.js';
 import { ensureDatabase, migrate } from '../src/store/migrate.js';
 import { redisAnswers } from '../src/runtime/redisAnswers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = packageRoot();
 const keep = process.argv.includes('--keep');
 const say = (msg: string) => console.log(`demo: ${msg}`);
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,15 +1,14 @@
 // The HTTP API as a Fastify instance: plugins (rate limit, docs), auth on /v1, routes per
 // resource, one error handler. server.ts only listens; tests build the app directly.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { createQueue, createSearchQueue, enqueue, triggerSearch, type JobData, type JobName, type SearchQueue } from '../queue/queue.js';
 import type { ServiceConfig } from '../runtime/config.js';
+import { packagePath } from '../runtime/packageRoot.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { hashKey } from '../store/keys.js';
 import { createStore, type Store } from '../store/store.js';
@@ -36,14 +35,8 @@ export interface BuildOptions {
   docs?: boolean;
 }
 
-/** openapi.yaml at the package root, from src/api or dist/src/api. */
-export function openapiPath(): string {
-  for (const up of ['../../openapi.yaml', '../../../openapi.yaml']) {
-    const p = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new Error('openapi.yaml not found next to this package');
-}
+/** openapi.yaml at the package root. */
+export const openapiPath = (): string => packagePath('openapi.yaml');
 
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;

@@ -53,7 +53,8 @@ export interface SpecBody<T> {
 export function parseSpecBody<T extends z.ZodType>(body: unknown, schema: T, example: string, specRequired: string): SpecBody<z.output<T>> {
   const raw = requireObjectBody(body, example).spec;
   const b = schema.safeParse(body);
-  const problems: Problem[] = b.success ? [] : problemsOf(b.error);
+  // The spec's own problems are reported below, each at its path, once.
+  const problems: Problem[] = b.success ? [] : problemsOf(b.error).filter((p) => p.path !== 'spec');
   const specProblems: Problem[] = [];
   let spec: ExperimentSpec | null = null;
   if (raw === undefined) specProblems.push({ path: 'spec', message: `required: ${specRequired}` });

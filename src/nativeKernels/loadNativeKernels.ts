@@ -1,11 +1,11 @@
 // Loads the optional OpenBLAS addon (native/, built by `npm install` or `npm run build:native`)
 // and exposes it as a `Kernels` object. The addon's functions take exactly the arguments of the
 // Kernels methods, so they are installed as they are: no JavaScript wrapper per call.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Kernels } from '../core/kernels/kernels.js';
+import { packageRoot } from '../runtime/packageRoot.js';
 
 export const ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'trainyard_native.node');
 export const NATIVE_FIX_HINT = 'apt-get install -y libopenblas-dev && npm run build:native';
@@ -37,24 +37,6 @@ export interface NativeKernels extends Kernels {
 
 let cached: NativeKernels | null | undefined;
 let loadError: string | null = null;
-
-/** The directory holding Trainyard's package.json, found from this file (src/backend or dist/src/backend). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'trainyard') return dir;
-      } catch {
-        // unreadable package.json: keep climbing
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the trainyard package root above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
 
 /** Path of the addon: TRAINYARD_NATIVE_ADDON if set, else <package root>/native/build/Release/trainyard_native.node. */
 export function addonPath(): string {

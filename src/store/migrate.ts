@@ -6,17 +6,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { packagePath } from '../runtime/packageRoot.js';
 
-/** prisma/migrations of this package, from src/store or dist/src/store. */
-export function defaultMigrationsDir(): string {
-  for (const up of ['../../prisma/migrations', '../../../prisma/migrations']) {
-    const dir = fileURLToPath(new URL(up, import.meta.url));
-    if (existsSync(dir)) return dir;
-  }
-  throw new Error('prisma/migrations not found next to this package');
-}
+/** prisma/migrations of this package. */
+export const defaultMigrationsDir = (): string => packagePath('prisma', 'migrations');
 
 /** Arbitrary, fixed: identifies "Trainyard is migrating" among advisory locks. */
 const LOCK_KEY = 7_231_415_926;

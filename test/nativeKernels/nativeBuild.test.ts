@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../../src/nativeKernels/loadNativeKernels.js';
+import { packageRoot } from '../../src/runtime/packageRoot.js';
 
 const nativeDir = path.join(packageRoot(), 'native');
 const buildScript = path.join(nativeDir, 'build.mjs');

@@ -55,6 +55,22 @@ interface Snapshot {
   rungs: { stage: number; step: number; at: string; value: number; promoted: boolean | null }[];
 }
 
+type TrialFields = { id: string; params: unknown; status: string; objective: number | null; prunedAtStep: number | null; reusedFromRunId: string | null; groupId: string | null; test: number | null };
+
+/** Trials by plan position, their references resolved to plan positions too. */
+function trialsAt(runs: TrialFields[], at: Map<string, string>, groupAt: Map<string, string>): Snapshot['trials'] {
+  return runs.map((r) => ({
+    at: at.get(r.id)!,
+    params: r.params,
+    status: r.status,
+    objective: r.objective,
+    prunedAtStep: r.prunedAtStep,
+    reusedFrom: r.reusedFromRunId ? at.get(r.reusedFromRunId)! : null,
+    group: r.groupId ? groupAt.get(r.groupId)! : null,
+    test: r.test,
+  }));
+}
+
 async function inMemory(s: SearchSpec, workers: number): Promise<Snapshot> {
   const storage = createMemorySearchStorage();
   const id = storage.createSearch(s);
@@ -66,16 +82,7 @@ async function inMemory(s: SearchSpec, workers: number): Promise<Snapshot> {
   return {
     status: rec.status,
     best: rec.bestRunId ? at.get(rec.bestRunId)! : null,
-    trials: runs.map((r) => ({
-      at: at.get(r.id)!,
-      params: r.params,
-      status: r.status,
-      objective: r.objective,
-      prunedAtStep: r.prunedAtStep,
-      reusedFrom: r.reusedFromRunId ? at.get(r.reusedFromRunId)! : null,
-      group: r.groupId ? groupAt.get(r.groupId)! : null,
-      test: r.test?.accuracy ?? null,
-    })),
+    trials: trialsAt(runs.map((r) => ({ ...r, test: r.test?.accuracy ?? null })), at, groupAt),
     groups: rec.groups.map((g) => ({ at: `${g.stage}.${g.position}`, size: g.size, status: g.status })),
     rungs: [...rec.rungs.entries()].flatMap(([key, list]) => {
       const [stage, step] = key.split(':').map(Number);
@@ -97,16 +104,7 @@ async function inPostgres(t: TestDatabase, projectId: string, s: SearchSpec, wor
   return {
     status: done.status,
     best: done.bestRunId ? at.get(done.bestRunId)! : null,
-    trials: runs.map((r) => ({
-      at: at.get(r.id)!,
-      params: r.params,
-      status: r.status,
-      objective: r.objective,
-      prunedAtStep: r.prunedAtStep,
-      reusedFrom: r.reusedFromRunId ? at.get(r.reusedFromRunId)! : null,
-      group: r.groupId ? groupAt.get(r.groupId)! : null,
-      test: r.testAccuracy,
-    })),
+    trials: trialsAt(runs.map((r) => ({ ...r, test: r.testAccuracy })), at, groupAt),
     groups: groups.map((g) => ({ at: `${g.stage}.${g.position}`, size: g.size, status: g.status })),
     rungs: rungs.map((e) => ({ stage: e.stage, step: e.step, at: at.get(e.runId)!, value: e.value, promoted: e.promoted })).sort((a, b) => order(a).localeCompare(order(b))),
   };

