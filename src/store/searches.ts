@@ -9,7 +9,6 @@ import { RUN_STATUSES } from './runs.js';
 export type SearchRow = SearchModel;
 export type SearchStageRow = SearchStageModel;
 export const SEARCH_STATUSES: readonly SearchStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled'];
-export const SEARCH_TERMINAL: readonly SearchStatus[] = ['succeeded', 'failed', 'cancelled'];
 
 export interface NewSearch {
   projectId: string;
