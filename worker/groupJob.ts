@@ -6,13 +6,16 @@ import type { Logger } from '../src/runtime/logger.js';
 import { trainSearchGroup } from '../src/search/groupTraining.js';
 import type { Store } from '../src/store/store.js';
 import type { TrainOutcome } from '../src/trainer/trainMembers.js';
+import { faultPauseFromEnv } from './faultPause.js';
 import { loadJobData } from './loadJobData.js';
 
 export function trainGroupJob(store: Store, groupId: string, o: { kernels: Kernels; cifar10Dir: string | undefined; log: Logger; stopRequested: () => boolean }): Promise<TrainOutcome> {
+  const pause = faultPauseFromEnv();
   return trainSearchGroup(
     {
       storage: store.searchStorage,
-      recorder: store.recorder,
+      recorder: (lease) => store.recorder(lease, { pause }),
+      pause,
       loadData: (members) => loadJobData(members[0].spec, o.cifar10Dir, o.log),
       kernels: o.kernels,
       log: o.log,

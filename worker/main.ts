@@ -34,6 +34,7 @@ import {
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { createStore } from '../src/store/store.js';
+import { faultPauseFromEnv } from './faultPause.js';
 import { EXIT, type ChildFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
 import { coordinateSearch } from './searchCoordinator.js';
@@ -129,6 +130,7 @@ const coordinator = new Worker<SearchJobData, unknown, SearchJobName>(
         log,
         enqueueGroup: (g, searchId) => enqueue(queue, 'group', g.id, { attempts: config.jobAttempts, jobId: groupJobId(g.id, g.release), searchId }),
         workerCount: () => queue.getWorkersCount(),
+        pause: faultPauseFromEnv(),
       },
       job.data.searchId,
     ),

@@ -4,6 +4,7 @@ import { parseSpec } from '../src/experiment/experimentSpec.js';
 import type { Logger } from '../src/runtime/logger.js';
 import type { Store } from '../src/store/store.js';
 import { trainMembers, type TrainOutcome } from '../src/trainer/trainMembers.js';
+import { faultPauseFromEnv } from './faultPause.js';
 import { loadJobData } from './loadJobData.js';
 
 export async function trainRunJob(store: Store, id: string, o: { kernels: Kernels; cifar10Dir: string | undefined; log: Logger; stopRequested: () => boolean }): Promise<TrainOutcome> {
@@ -12,7 +13,8 @@ export async function trainRunJob(store: Store, id: string, o: { kernels: Kernel
     o.log.info({ outcome: claim.kind }, 'nothing to train');
     return 'done';
   }
-  const recorder = store.recorder(claim.lease);
+  const pause = faultPauseFromEnv();
+  const recorder = store.recorder(claim.lease, { pause });
   o.log.info({ attempt: claim.run.attempts }, 'run started');
   const parsed = parseSpec(claim.run.spec);
   if (!parsed.ok) {
@@ -24,5 +26,5 @@ export async function trainRunJob(store: Store, id: string, o: { kernels: Kernel
     await recorder.fail(id, loaded.message);
     return 'done';
   }
-  return trainMembers({ members: [{ id, spec: parsed.spec }], data: loaded.data, kernels: o.kernels, recorder, log: o.log, stopRequested: o.stopRequested });
+  return trainMembers({ members: [{ id, spec: parsed.spec }], data: loaded.data, kernels: o.kernels, recorder, log: o.log, stopRequested: o.stopRequested, pause });
 }

@@ -3,7 +3,7 @@
 // so the job runs whenever a search is created, a group ends, or the reconciler finds it idle.
 // Groups are added after the step's transaction commits; if that fails the reconciler adds them.
 import type { Logger } from '../src/runtime/logger.js';
-import { advanceSearch, type ReleasedGroup } from '../src/search/searchDriver.js';
+import { advanceSearch, type AdvanceOptions, type ReleasedGroup } from '../src/search/searchDriver.js';
 import type { SearchStorage } from '../src/search/searchStorage.js';
 
 export interface CoordinatorDeps {
@@ -12,12 +12,13 @@ export interface CoordinatorDeps {
   enqueueGroup(group: ReleasedGroup, searchId: string): Promise<unknown>;
   /** Worker processes taking training jobs now: stages are cut into at least this many groups. */
   workerCount(): Promise<number>;
+  pause?: AdvanceOptions['pause'];
 }
 
 export async function coordinateSearch(deps: CoordinatorDeps, searchId: string): Promise<void> {
   const workers = await deps.workerCount().catch(() => 1);
   const log = deps.log.child({ searchId });
-  const r = await advanceSearch(deps.storage, searchId, workers);
+  const r = await advanceSearch(deps.storage, searchId, workers, { pause: deps.pause });
   for (const note of r.notes) log.info(note, note.msg);
   for (const g of r.released) {
     await deps.enqueueGroup(g, searchId).catch((err) => log.warn({ groupId: g.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue the group'));

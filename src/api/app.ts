@@ -12,6 +12,7 @@ import { packagePath } from '../runtime/packageRoot.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { hashKey } from '../store/keys.js';
 import { createStore, type Store } from '../store/store.js';
+import { isDatabaseUnavailable } from '../store/unavailable.js';
 import type { Queue } from 'bullmq';
 import { bearerToken, createAuthenticator } from './auth.js';
 import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
@@ -76,6 +77,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     if (!e && err.statusCode === 429) e = new ApiError('rate_limited');
     if (!e && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       e = new ApiError('invalid_request', err.message, [{ path: '(request)', message: err.message }]);
+    }
+    if (!e && isDatabaseUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'Postgres unreachable');
+      e = new ApiError('unavailable', undefined, undefined, { 'retry-after': '5' });
     }
     if (!e) {
       req.log.error({ err }, 'unhandled error');

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, message: 'send the body as application/json' },
   rate_limited: { status: 429, message: 'too many requests for this API key; retry later' },
   internal: { status: 500, message: 'internal error' },
+  unavailable: { status: 503, message: 'Postgres is unreachable right now; nothing was changed: retry shortly' },
   not_ready: { status: 503, message: 'a dependency is unreachable' },
 } as const;
 

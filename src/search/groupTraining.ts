@@ -25,6 +25,7 @@ export interface GroupTrainingDeps {
   log: TrainLog;
   stopRequested: () => boolean;
   onProgress?: TrainOptions['onProgress'];
+  pause?: TrainOptions['pause'];
 }
 
 export async function trainSearchGroup(deps: GroupTrainingDeps, groupId: string): Promise<TrainOutcome> {
@@ -63,6 +64,7 @@ export async function trainSearchGroup(deps: GroupTrainingDeps, groupId: string)
     objective: (m) => objectiveValue(search.objective.metric, m),
     pruning: search.pruning ? groupPruning(deps.storage, search, { searchId: claim.searchId, stage: claim.stage, groupId }, members[0]) : undefined,
     onProgress: deps.onProgress,
+    pause: deps.pause,
   });
 }
 

@@ -60,11 +60,16 @@ async function cancelOnce(tx: SearchTx): Promise<boolean> {
   return running === 0;
 }
 
+export interface AdvanceOptions {
+  /** A test's pause point: a stage is planned and written, its transaction not yet committed. */
+  pause?: (phase: 'planning') => Promise<void>;
+}
+
 /** Steps until nothing more is due now; `workers` is how many trainers take groups (groups are cut for them). */
-export async function advanceSearch(storage: SearchStorage, searchId: string, workers: number): Promise<AdvanceResult> {
+export async function advanceSearch(storage: SearchStorage, searchId: string, workers: number, o: AdvanceOptions = {}): Promise<AdvanceResult> {
   const out: AdvanceResult = { released: [], notes: [], finished: false };
   for (let round = 0; round < 100; round++) {
-    const step = await storage.inSearch(searchId, (tx) => advanceOnce(tx, Math.max(1, workers)));
+    const step = await storage.inSearch(searchId, (tx) => advanceOnce(tx, Math.max(1, workers), o));
     if (!step) return { ...out, finished: true };
     out.released.push(...step.released);
     if (step.note) out.notes.push(step.note);
@@ -74,7 +79,7 @@ export async function advanceSearch(storage: SearchStorage, searchId: string, wo
   return out;
 }
 
-async function advanceOnce(tx: SearchTx, workers: number): Promise<Step> {
+async function advanceOnce(tx: SearchTx, workers: number, o: AdvanceOptions): Promise<Step> {
   const row = await tx.search();
   if (row.status === 'succeeded' || row.status === 'failed' || row.status === 'cancelled') return { released: [], again: false, finished: true };
   const parsed = parseSearchSpec(row.spec);
@@ -120,6 +125,7 @@ async function advanceOnce(tx: SearchTx, workers: number): Promise<Step> {
   }
   await tx.insertStage(plan, lineageRuns(search, plan, outcomes));
   await tx.insertTrials(planned.groups, planned.trials);
+  await o.pause?.('planning');
   await tx.settleTwins();
   // Trials copied from identical runs may already be the best.
   if (planned.reused) await refreshBest(tx);

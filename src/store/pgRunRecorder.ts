@@ -3,10 +3,13 @@
 // is running), so a leftover or duplicate trainer cannot touch a run another attempt took over or
 // that already ended. Each epoch's summaries, points, checkpoints and progress go in one statement
 // (data-modifying CTEs: one round trip, atomic), so a resumed run never stores an epoch twice.
+// While Postgres is unreachable (restarting, a network cut) every write is retried with backoff:
+// training goes on, and the writes land when Postgres is back.
 import type { EvalPoint } from '../core/training/metrics.js';
 import type { EpochCommit, Progress, RunFinish, RunPoints, RunRecorder, StoredCheckpoint } from '../trainer/runRecorder.js';
 import { asBuffer, inTransaction, type Pool, type PoolClient } from './pool.js';
 import { splitColumns } from './splitColumns.js';
+import { retryWhileUnavailable } from './unavailable.js';
 
 const POINT_COLUMNS = ['run_id', 'step', 'epoch', 'lr', '"full"', ...splitColumns(['train', 'validation'])];
 const POINT_TYPES = ['uuid', 'int', 'float8', 'float8', 'bool', 'float8', 'float8', 'float8', 'float8', 'float8', 'float8'];
@@ -45,7 +48,14 @@ async function insertPoints(c: PoolClient, lease: string, runs: RunPoints[]): Pr
 const progressSet = `step = $3, epoch = $4, seconds_left = $5, updated_at = now()`;
 const progressValues = (p: Progress) => [p.step, Math.floor(p.epoch), p.secondsLeft];
 
-export function pgRunRecorder(pool: Pool, lease: string): RunRecorder {
+export interface RecorderOptions {
+  /** How long a write keeps retrying while Postgres is unreachable. */
+  retryForMs?: number;
+  /** A test's pause point inside the final write, between two artifacts. */
+  pause?: (phase: 'artifact-upload') => Promise<void>;
+}
+
+export function pgRunRecorder(pool: Pool, lease: string, o: RecorderOptions = {}): RunRecorder {
   const owned = async (c: Pool | PoolClient, ids: string[]) =>
     (await c.query<{ id: string }>(`SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND lease_token = $2 AND status = 'running'`, [ids, lease])).rows.map((r) => r.id);
 
@@ -132,7 +142,8 @@ export function pgRunRecorder(pool: Pool, lease: string): RunRecorder {
         if ((await owned(c, [f.runId])).length === 0) return;
         await insertPoints(c, lease, [{ runId: f.runId, points: f.points }]);
         await c.query('DELETE FROM artifacts WHERE run_id = $1', [f.runId]);
-        for (const a of f.artifacts()) {
+        for (const [i, a] of f.artifacts().entries()) {
+          if (i === 1) await o.pause?.('artifact-upload');
           await c.query('INSERT INTO artifacts (run_id, name, content_type, size, data) VALUES ($1, $2, $3, $4, $5)', [f.runId, a.name, a.contentType, a.body.length, asBuffer(a.body)]);
         }
         const r = f.result;
@@ -174,5 +185,26 @@ export function pgRunRecorder(pool: Pool, lease: string): RunRecorder {
       return r.rows.map((row) => row.id);
     },
   };
-  return recorder;
+  // An epoch write whose connection dropped at commit may have landed: then it is not repeated.
+  const epochsStored = async (commits: EpochCommit[]) => {
+    const r = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM epochs e JOIN unnest($1::uuid[], $2::int[]) AS c(run_id, epoch) USING (run_id, epoch)`, [
+      commits.map((c) => c.runId),
+      commits.map((c) => c.summary.epoch),
+    ]);
+    return Number(r.rows[0].n) === commits.length;
+  };
+  const retry = <A extends unknown[], R>(f: (...args: A) => Promise<R>, done?: (...args: A) => () => Promise<boolean>) => async (...args: A): Promise<R> =>
+    (await retryWhileUnavailable(() => f(...args), { forMs: o.retryForMs, done: done?.(...args) })) as R;
+  return {
+    checkpoints: retry(recorder.checkpoints),
+    dropPointsAfter: retry(recorder.dropPointsAfter),
+    resetHistory: retry(recorder.resetHistory),
+    writePoints: retry(recorder.writePoints),
+    commitEpochs: retry(recorder.commitEpochs, (commits) => () => epochsStored(commits)),
+    handBack: retry(recorder.handBack),
+    finish: retry(recorder.finish),
+    fail: retry(recorder.fail),
+    markCancelled: retry(recorder.markCancelled),
+    stopRequested: recorder.stopRequested,
+  };
 }

@@ -7,7 +7,7 @@ import { gradientCheckRepository } from './gradientChecks.js';
 import { keyRepository } from './keys.js';
 import { leaderboardRepository } from './leaderboard.js';
 import { metricsRepository } from './metrics.js';
-import { pgRunRecorder } from './pgRunRecorder.js';
+import { pgRunRecorder, type RecorderOptions } from './pgRunRecorder.js';
 import { pgSearchStorage } from './pgSearchStorage.js';
 import { createPool } from './pool.js';
 import { reconciliationRepository } from './reconciliation.js';
@@ -34,7 +34,7 @@ export function createStore(databaseUrl: string, o: StoreOptions = {}) {
     keys: keyRepository(db),
     reconciliation: reconciliationRepository(pool),
     /** The recorder of one training attempt, fenced by its lease. */
-    recorder: (lease: string) => pgRunRecorder(pool, lease),
+    recorder: (lease: string, ro?: RecorderOptions) => pgRunRecorder(pool, lease, ro),
     /** Whether Postgres answers. */
     ping: async (): Promise<void> => {
       await pool.query('SELECT 1');

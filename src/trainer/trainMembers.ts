@@ -63,6 +63,8 @@ export interface TrainOptions {
   objective?: (m: { train: SplitMetrics; validation: SplitMetrics }) => number;
   pruning?: Pruning;
   onProgress?: (runIds: string[], p: Progress & { totalSteps: number }) => void;
+  /** A test's pause points (the fault tests kill the process there); absent in production. */
+  pause?: (phase: 'mid-epoch' | 'before-final-write') => Promise<void>;
 }
 
 /** done: every member's outcome is recorded; handedBack: SIGTERM, checkpointed for another attempt; parked: waits at a rung. */
@@ -172,6 +174,12 @@ async function train(s: TrainState): Promise<TrainOutcome> {
     // Decisions wait until the step's last event: every member's records of the step are in.
     const boundary = s.group.atStepBoundary();
     await housekeeping(s);
+    const step = s.group.stepsDone();
+    // Half way through the second epoch: a checkpoint exists, and this epoch's points are unsaved.
+    if (boundary && s.o.pause && step === s.group.stepsPerEpoch + Math.floor(s.group.stepsPerEpoch / 2)) {
+      await drain(s);
+      await s.o.pause('mid-epoch');
+    }
     if (boundary) {
       const stop = await atBoundary(s, s.group.stepsDone());
       if (stop) return stop;
@@ -345,6 +353,7 @@ function regroup(s: TrainState, keep: boolean[]): void {
 async function finish(s: TrainState, results: TrainingResult[]): Promise<TrainOutcome> {
   await timed(s, 'epochMs', () => s.writes.chain);
   if (s.writes.error) throw s.writes.error;
+  await s.o.pause?.('before-final-write');
   const wall = (performance.now() - s.clock.started) / 1000;
   const backend = s.o.kernels.backend;
   const rest = takeBuffers(s);

@@ -205,6 +205,16 @@ describe('openapi.yaml contract', () => {
     for (const [, call] of v1Calls) await call(broken, key);
     assert.equal((await broken.get('/readyz')).status, 503);
 
+    // 503 with Retry-After (never a 500) on every /v1 operation while Postgres refuses connections.
+    const refused = new URL(t.url);
+    refused.port = '1';
+    const down = await start({ databaseUrl: refused.toString() }, false);
+    for (const [name, call] of v1Calls) {
+      const r = (await call(down, key)) as { status: number; headers: Record<string, string> };
+      assert.equal(r.status, 503, name);
+      assert.equal(r.headers['retry-after'], '5', name);
+    }
+
     const missingPairs = Contract.documented().filter((p) => !contract.covered.has(p));
     assert.deepEqual(missingPairs, [], 'documented responses never produced');
   });
