@@ -35,7 +35,7 @@ import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { createStore } from '../src/store/store.js';
 import { faultPauseFromEnv } from './faultPause.js';
-import { EXIT, type ChildFailure } from './protocol.js';
+import { EXIT, publicFailure, type ChildFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
 import { coordinateSearch } from './searchCoordinator.js';
 
@@ -82,8 +82,9 @@ async function processJob(job: Job<JobData, unknown, JobName>, token?: string): 
     jlog.info('job handed back to the queue');
     throw new WaitingError();
   }
-  const why = failure ?? (signal ? `the training process was killed by ${signal}` : `the training process exited with code ${code}`);
-  jlog.error({ code, signal }, `job attempt failed: ${why}`);
+  // The run's error is shown to users: an internal message stays in this log, under the job id.
+  const why = publicFailure(job.id!, failure, code, signal);
+  jlog.error({ code, signal, failure }, `job attempt failed: ${failure ?? why}`);
   throw new Error(why);
 }
 

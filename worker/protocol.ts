@@ -14,3 +14,12 @@ export interface ChildFailure {
   kind: 'failure';
   message: string;
 }
+
+/**
+ * What a failed attempt tells users (it becomes the run's error): how the training process
+ * ended; an internal exception's message stays in the worker's log, under the job id.
+ */
+export function publicFailure(jobId: string, failure: string | null, code: number | null, signal: string | null): string {
+  if (failure) return `the training process failed with an internal error (worker log: job ${jobId})`;
+  return signal ? `the training process was killed by ${signal}` : `the training process exited with code ${code}`;
+}

@@ -16,6 +16,7 @@ import { isDatabaseUnavailable } from '../store/unavailable.js';
 import type { Queue } from 'bullmq';
 import { bearerToken, createAuthenticator } from './auth.js';
 import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
+import { strictJson } from './jsonBody.js';
 import { createApiMetrics } from './promMetrics.js';
 import { gradientCheckRoutes } from './routes/gradientChecks.js';
 import { healthRoutes } from './routes/health.js';
@@ -23,6 +24,8 @@ import { leaderboardRoutes } from './routes/leaderboard.js';
 import { runsRoutes } from './routes/runs.js';
 import { searchRoutes } from './routes/searches.js';
 import { storePlugin } from './storePlugin.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface BuildOptions {
   config: ServiceConfig;
@@ -54,15 +57,22 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: config.bodyLimitBytes,
     // One log line per request, written in onResponse below.
     logController: new LogController({ disableRequestLogging: true }),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's X-Request-Id is kept only when it looks like one (it is echoed and logged).
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
     trustProxy: false,
   });
 
   // JSON only: a text/plain body is a 415, not a string handed to the routes.
   app.removeContentTypeParser('text/plain');
+  strictJson(app as unknown as FastifyInstance, config.bodyLimitBytes);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // No response is ever sniffed into another type (artifacts are user-influenced bytes).
+    reply.header('x-content-type-options', 'nosniff');
   });
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
@@ -120,8 +130,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     },
     triggerSearch: (id: string) => (searchQueue ? triggerSearch(searchQueue, id) : Promise.resolve()),
   };
-  await app.register(healthRoutes({ queue, registry: metrics.registry }));
-  const authenticate = createAuthenticator(store.keys);
+  await app.register(healthRoutes({ queue, registry: metrics.registry, mode: config.metrics, key: config.metricsKey }));
+  const authenticate = createAuthenticator(store.keys, { failuresPerWindow: config.authFailuresMax, windowMs: config.rateLimitWindowMs });
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (req) => authenticate(req));
     await v1.register(runsRoutes(deps));

@@ -11,6 +11,7 @@ export interface ApiMetrics {
 }
 
 export function createApiMetrics(store: Store, queue: Queue | null): ApiMetrics {
+  const counted: { at: number; counts: Record<string, number> } = { at: 0, counts: {} };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'trainyard_api_' });
   const requests = new Counter({ name: 'trainyard_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -39,7 +40,9 @@ export function createApiMetrics(store: Store, queue: Queue | null): ApiMetrics 
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      for (const [status, n] of Object.entries(await store.runs.countsByStatus())) this.set({ status }, n);
+      // A table-wide count: taken at most every 30 s, whatever the scrape interval.
+      if (Date.now() - counted.at > 30_000) counted.counts = await store.runs.countsByStatus().then((c) => ((counted.at = Date.now()), c));
+      for (const [status, n] of Object.entries(counted.counts)) this.set({ status }, n);
     },
   });
   const epochSeconds = new Histogram({

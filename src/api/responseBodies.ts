@@ -31,13 +31,27 @@ function trialOf(r: RunRow) {
   };
 }
 
-export function runBody(r: RunRow) {
+/** Progress older than this, on a running run, means its worker stopped writing. */
+export const STALE_AFTER_MS = 15_000;
+
+/** Why a run is where it is, when its status alone would mislead. */
+function statusDetail(r: RunRow, now: number): string | null {
+  const quiet = Math.round((now - r.updatedAt.getTime()) / 1000);
+  if (r.status === 'running' && quiet * 1000 > STALE_AFTER_MS) {
+    return `no progress for ${quiet} s: its worker may have stopped; the run resumes elsewhere from its last checkpoint (step ${r.step} or earlier) once that worker's lease runs out`;
+  }
+  if (r.status === 'queued' && r.attempts > 0 && r.step > 0) return `waiting for a worker to resume it from step ${r.step}`;
+  return null;
+}
+
+export function runBody(r: RunRow, now = Date.now()) {
   const validation = split(r.validationLoss, r.validationCost, r.validationAccuracy);
   return {
     id: r.id,
     name: r.name,
     tags: r.tags,
     status: r.status,
+    statusDetail: statusDetail(r, now),
     cancelRequested: r.cancelRequestedAt !== null,
     progress: {
       epoch: r.epoch,

@@ -1,6 +1,7 @@
 // Request validation with zod: every problem at once, each with the field's path and what to fix.
 import { z } from 'zod';
 import { formatIssues, parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
+import { CursorError } from '../store/pageCursor.js';
 import { ApiError, summarise, type Problem } from './errors.js';
 
 export function problemsOf(error: z.ZodError, prefix = ''): Problem[] {
@@ -22,7 +23,8 @@ export const queryNumber = z
   .string()
   .trim()
   .regex(/^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/, 'must be a number')
-  .transform(Number);
+  .transform(Number)
+  .pipe(z.number({ error: 'must be a finite number (this one is too large to represent)' }));
 
 export function queryInt(min: number, max: number) {
   return z
@@ -70,4 +72,15 @@ export function parseSpecBody<T extends z.ZodType>(body: unknown, schema: T, exa
 /** Throws the 400 for a body with problems, naming what was invalid. */
 export function rejectProblems(what: string, r: { problems: Problem[]; specInvalid: boolean }): void {
   if (r.problems.length) throw new ApiError(r.specInvalid ? 'invalid_spec' : 'invalid_request', `invalid ${what}: ${summarise(r.problems)}`, r.problems);
+}
+
+/** An opaque page cursor (a previous page's nextCursor). */
+export const pageCursor = z.string().regex(/^[A-Za-z0-9_-]{1,1000}$/, 'must be a nextCursor from a previous page, unchanged');
+
+export const queryBoolean = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((s) => s === 'true');
+
+/** A cursor of another project or sort, or not made by this API, is the client's mistake: 400. */
+export function cursorTo400(err: unknown): never {
+  if (err instanceof CursorError) throw new ApiError('invalid_request', `invalid cursor: ${err.message}`, [{ path: 'query.cursor', message: err.message }]);
+  throw err;
 }

@@ -1,6 +1,6 @@
 // `trainyard gradcheck SPEC.json`: analytic vs numerical gradients per tensor, as a table or JSON.
 import { DEFAULT_GRADCHECK, gradientCheck, gradientCheckInputs } from '../core/gradcheck/gradientCheck.js';
-import { loadDataset } from '../dataFiles/loadDataset.js';
+import { loadTrainingSamples } from '../dataFiles/loadDataset.js';
 import { dataDir, kernelsFor, type CommonFlags } from './commonFlags.js';
 import { readSpecFile } from './specFile.js';
 
@@ -14,9 +14,9 @@ export interface GradcheckFlags extends CommonFlags {
 export async function gradcheckCommand(specPath: string, flags: GradcheckFlags): Promise<void> {
   const spec = readSpecFile(specPath);
   const kernels = kernelsFor(flags, 'ts');
-  const data = loadDataset(spec, dataDir(flags));
   const features = flags.features ?? DEFAULT_GRADCHECK.features;
   const samples = flags.samples ?? DEFAULT_GRADCHECK.samples;
+  const data = loadTrainingSamples(spec, dataDir(flags), samples);
   const input = { ...gradientCheckInputs(data.train, features, samples), classes: data.classes };
   const res = gradientCheck(kernels, spec, input, { features, samples, h: flags.h ?? DEFAULT_GRADCHECK.h, method: flags.forward ? 'forward' : 'centred' });
   if (flags.json) {

@@ -44,6 +44,22 @@ export function loadDataset(spec: ExperimentSpec, dir: string | undefined): Data
   };
 }
 
+/**
+ * Only the first `samples` training images (what a gradient check needs): one CIFAR-10 batch file
+ * read, or that prefix of the synthetic training set, never the whole dataset.
+ */
+export function loadTrainingSamples(spec: ExperimentSpec, dir: string | undefined, samples: number): { train: ImageSet; classes: number } {
+  const data = spec.data;
+  if (data.dataset === 'synthetic') {
+    const s = makeSyntheticSplits({ ...data, subset: Math.min(samples, data.trainSize), validationSize: 1, testSize: 1 }, spec.seed);
+    return { train: s.train, classes: s.classes };
+  }
+  if (!dir) throw new DatasetError('', 'not-configured', 'CIFAR-10 folder not given: pass --data DIR or set CIFAR10_DIR');
+  const first = readCifarBatch(detectCifarLayout(dir), data.train[0]);
+  const n = Math.min(samples, first.n);
+  return { train: { n, d: first.d, x: first.x.subarray(0, n * first.d), y: first.y.subarray(0, n) }, classes: CIFAR10_CLASSES.length };
+}
+
 /** The first of dir and its two official subfolders that holds batches, binary before python. */
 export function detectCifarLayout(dir: string): CifarLayout {
   const root = resolve(dir);

@@ -1,6 +1,7 @@
 // The experiment spec: the one schema shared by the CLI, the API, the worker and searches.
 // Field names are a public contract (openapi.yaml, docs, users' files): add, never rename.
 import { z } from 'zod';
+import { workProblems } from './workBounds.js';
 
 export const CIFAR10_BATCHES = ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'] as const;
 export const CIFAR10_BATCH_SIZE = 10_000;
@@ -16,8 +17,6 @@ export const LIMITS = {
   maxSyntheticSamples: 200_000,
   maxSyntheticFeatures: 3072 * 4,
   maxSyntheticClasses: 256,
-  /** Multiply-adds of all updates: 2e14 is about an hour at 100 GFLOP/s (3 flops per MAC fwd+bwd). */
-  maxTrainingMacs: 2e14,
 } as const;
 
 const batchName = z.enum(CIFAR10_BATCHES);
@@ -132,14 +131,7 @@ export const experimentSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['training', 'batchSize'], message: `batch size ${spec.training.batchSize} exceeds the ${n} training samples` });
       return;
     }
-    const macs = totalUpdates(spec as ExperimentSpec) * spec.training.batchSize * parameterCount(spec as ExperimentSpec);
-    if (macs > LIMITS.maxTrainingMacs) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['training', 'schedule'],
-        message: `this spec asks for ${macs.toExponential(2)} multiply-adds; the limit is ${LIMITS.maxTrainingMacs.toExponential(0)}: train fewer epochs/cycles or a smaller network`,
-      });
-    }
+    for (const p of workProblems(spec as ExperimentSpec)) ctx.addIssue({ code: 'custom', path: p.path.split('.'), message: p.message });
   });
 
 export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;

@@ -26,6 +26,11 @@ export interface ServiceConfig {
   /** Jobs run at once by one worker process (each in its own child process). */
   workerConcurrency: number;
   cifar10Dir: string | undefined;
+  /** GET /metrics: off (404), open to anyone, or behind METRICS_KEY (Authorization: Bearer). */
+  metrics: 'off' | 'open' | 'key';
+  metricsKey: string | undefined;
+  /** Requests with a missing or invalid API key allowed per client address per rate-limit window. */
+  authFailuresMax: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): number {
@@ -34,6 +39,14 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 0): numbe
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}; got ${JSON.stringify(raw)}`);
   return n;
+}
+
+/** Off unless asked for: open to anyone with METRICS=open, behind a key when METRICS_KEY is set. */
+function metricsMode(env: NodeJS.ProcessEnv): ServiceConfig['metrics'] {
+  const m = env.METRICS || (env.METRICS_KEY ? 'key' : 'off');
+  if (m !== 'off' && m !== 'open' && m !== 'key') throw new Error(`METRICS must be off, open or key; got ${JSON.stringify(m)}`);
+  if (m === 'key' && !env.METRICS_KEY) throw new Error('METRICS=key needs METRICS_KEY (the key Prometheus sends as Authorization: Bearer <key>)');
+  return m;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
@@ -55,5 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     jobAttempts: int(env, 'JOB_ATTEMPTS', 2, 1),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
     cifar10Dir: env.CIFAR10_DIR || undefined,
+    metrics: metricsMode(env),
+    metricsKey: env.METRICS_KEY || undefined,
+    authFailuresMax: int(env, 'AUTH_FAILURES_MAX', 30, 1),
   };
 }

@@ -111,7 +111,7 @@ export function createMemorySearchStorage(): MemorySearchStorage {
   };
 
   const searchTx = (s: MemorySearch): SearchTx => ({
-    search: async () => ({ id: s.id, projectId: s.projectId, spec: s.spec, status: s.status, cancelRequested: s.cancelRequested }),
+    search: async () => ({ id: s.id, projectId: s.projectId, spec: s.spec, status: s.status, cancelRequested: s.cancelRequested, stepFailures: s.stepFailures }),
     setStatus: async (status: SearchStatus, error?: string) => {
       s.status = status;
       if (error !== undefined) s.error = error;
@@ -204,6 +204,9 @@ export function createMemorySearchStorage(): MemorySearchStorage {
     setBest: async (runId) => {
       s.bestRunId = runId;
     },
+    clearStepFailures: async () => {
+      s.stepFailures = 0;
+    },
     rungs: async (stage) => {
       const out = new Map<number, RungEntryRecord[]>();
       for (const [key, list] of s.rungs) {
@@ -283,7 +286,7 @@ export function createMemorySearchStorage(): MemorySearchStorage {
   return {
     createSearch(spec, projectId = 'local') {
       const id = randomUUID();
-      searches.set(id, { id, projectId, spec, status: 'queued', cancelRequested: false, error: null, bestRunId: null, stages: [], groups: [], rungs: new Map() });
+      searches.set(id, { id, projectId, spec, status: 'queued', cancelRequested: false, stepFailures: 0, error: null, bestRunId: null, stages: [], groups: [], rungs: new Map() });
       return id;
     },
     searchOf: (id) => searches.get(id)!,
@@ -295,6 +298,11 @@ export function createMemorySearchStorage(): MemorySearchStorage {
         return s ? f(searchTx(s)) : null;
       }),
     inRung: (searchId, stage, step, f) => exclusive(async () => f(rungTx(searches.get(searchId)!, stage, step))),
+    noteStepFailure: async (searchId) => {
+      const s = searches.get(searchId);
+      if (!s) return 0;
+      return ++s.stepFailures;
+    },
     claimGroup: (groupId) =>
       exclusive(async () => {
         const s = [...searches.values()].find((x) => x.groups.some((g) => g.id === groupId));

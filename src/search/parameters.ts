@@ -28,7 +28,8 @@ export const PARAMETER_ALIASES: Record<string, string> = {
 const ROOTS = new Set(['data', 'model', 'training', 'precision', 'seed', 'dataSeed']);
 
 export function resolveParameterPath(name: string): string | null {
-  if (PARAMETER_ALIASES[name]) return PARAMETER_ALIASES[name];
+  // Own keys only: a name like "toString" must not find Object's prototype.
+  if (Object.hasOwn(PARAMETER_ALIASES, name)) return PARAMETER_ALIASES[name];
   const parts = name.split('.');
   if (!ROOTS.has(parts[0]) || parts.some((p) => p === '' || p === '__proto__' || p === 'constructor' || p === 'prototype')) return null;
   return name;

@@ -52,6 +52,24 @@ export async function cancelSearch(storage: SearchStorage, searchId: string): Pr
   });
 }
 
+/** Consecutive failed steps after which a search ends failed instead of being retried again. */
+export const MAX_STEP_FAILURES = 5;
+
+/**
+ * A step of the search failed (its transaction rolled back). Past MAX_STEP_FAILURES in a row the
+ * search ends failed with the reason, so that one broken search cannot keep workers busy for ever.
+ * Returns whether it ended.
+ */
+export async function stepFailed(storage: SearchStorage, searchId: string, err: Error): Promise<boolean> {
+  const n = await storage.noteStepFailure(searchId);
+  if (n < MAX_STEP_FAILURES) return false;
+  await storage.inSearch(searchId, async (tx) => {
+    const { status } = await tx.search();
+    if (status === 'queued' || status === 'running') await fail(tx, `the search could not be advanced (${n} attempts in a row failed): ${err.message}`);
+  });
+  return true;
+}
+
 /** Whether the search is now cancelled (no trial runs any more). */
 async function cancelOnce(tx: SearchTx): Promise<boolean> {
   const running = await tx.cancelTrials();
@@ -69,7 +87,12 @@ export interface AdvanceOptions {
 export async function advanceSearch(storage: SearchStorage, searchId: string, workers: number, o: AdvanceOptions = {}): Promise<AdvanceResult> {
   const out: AdvanceResult = { released: [], notes: [], finished: false };
   for (let round = 0; round < 100; round++) {
-    const step = await storage.inSearch(searchId, (tx) => advanceOnce(tx, Math.max(1, workers), o));
+    const step = await storage.inSearch(searchId, async (tx) => {
+      const done = await advanceOnce(tx, Math.max(1, workers), o);
+      // The step got through: failures counted so far were not "in a row".
+      if ((await tx.search()).stepFailures > 0) await tx.clearStepFailures();
+      return done;
+    });
     if (!step) return { ...out, finished: true };
     out.released.push(...step.released);
     if (step.note) out.notes.push(step.note);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { experimentSpecSchema, formatIssues, parseSpec, type SpecProblem } from '../experiment/experimentSpec.js';
 import { applyParameters, resolveParameterPath } from './parameters.js';
+import { gridAxis, gridSize } from './sampling.js';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
@@ -92,16 +93,45 @@ export function parseSearchSpec(input: unknown): SearchSpecResult {
     // Every listed value and both ends of a range must give a valid spec.
     for (const v of probeValues(dim)) {
       const check = parseSpec(applyParameters(base.spec, { [name]: v }));
-      if (!check.ok) problems.push({ path: `space.${name}`, message: `value ${JSON.stringify(v)} makes an invalid spec: ${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` });
+      if (!check.ok) problems.push({ path: `space.${name}`, message: `value ${preview(v)} makes an invalid spec: ${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` });
     }
   }
   if (r.data.strategy.kind === 'grid') {
     for (const [name, dim] of Object.entries(r.data.space)) {
       if (('uniform' in dim || 'logUniform' in dim) && dim.points === undefined) problems.push({ path: `space.${name}.points`, message: 'a grid over a continuous range needs "points" (how many values)' });
     }
+    // The grid is planned whole: it must fit the budget (sizes only, nothing is listed).
+    const size = gridSize(Object.values(r.data.space).map(gridAxis));
+    if (problems.length === 0 && size > r.data.budget.maxTrials) {
+      problems.push({
+        path: 'space',
+        message: `the grid has ${size > 1e15 ? size.toExponential(2) : size} points, more than budget.maxTrials (${r.data.budget.maxTrials}): use fewer values or points, or raise budget.maxTrials (at most 10000)`,
+      });
+    }
+  }
+  if (r.data.strategy.kind === 'coarseToFine' && r.data.strategy.finalRetrain) {
+    for (const [name, value] of Object.entries(r.data.strategy.finalRetrain.overrides)) {
+      const path = `strategy.finalRetrain.overrides.${name}`;
+      if (!resolveParameterPath(name)) {
+        problems.push({ path, message: 'unknown parameter: use a dotted spec path (e.g. training.schedule.cycles) or one of the short names in the docs' });
+        continue;
+      }
+      const check = parseSpec(applyParameters(base.spec, { [name]: value }));
+      if (!check.ok) problems.push({ path, message: `makes an invalid spec: ${check.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}` });
+    }
   }
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, search: { ...r.data, base: base.spec } };
+}
+
+/** A value as it appears in a message: short, whatever it holds. */
+function preview(v: unknown): string {
+  try {
+    const s = JSON.stringify(v) ?? String(v);
+    return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return 'this value';
+  }
 }
 
 function probeValues(dim: Dimension): unknown[] {

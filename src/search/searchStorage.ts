@@ -18,6 +18,8 @@ export interface SearchRecord {
   spec: unknown;
   status: SearchStatus;
   cancelRequested: boolean;
+  /** Consecutive steps that failed (reset by a step that succeeds). */
+  stepFailures: number;
 }
 
 export interface StageRecord {
@@ -118,6 +120,8 @@ export interface SearchTx {
   /** Queued trials will not run: the search ended without them. */
   cancelQueuedTrials(): Promise<void>;
   setBest(runId: string | null): Promise<void>;
+  /** A step got through: the count of consecutive failed steps starts again. */
+  clearStepFailures(): Promise<void>;
   /** The values recorded at the stage's rungs, by step. */
   rungs(stage: number): Promise<Map<number, RungEntryRecord[]>>;
   /** Runs f on one rung of this search with the rung locked, within this transaction. */
@@ -148,6 +152,8 @@ export interface SearchStorage {
   /** Runs f with the search locked; null when there is no such search. */
   inSearch<T>(searchId: string, f: (tx: SearchTx) => Promise<T>): Promise<T | null>;
   inRung<T>(searchId: string, stage: number, step: number, f: (tx: RungTx) => Promise<T>): Promise<T>;
+  /** Counts one more failed step (outside any step's transaction, which failed); returns the count. */
+  noteStepFailure(searchId: string): Promise<number>;
   /** Marks the group's unfinished members running under a new lease (cancel-requested ones are cancelled). */
   claimGroup(groupId: string): Promise<GroupClaim | null>;
   /** The group's trainer stopped at a rung that is not decided yet. */

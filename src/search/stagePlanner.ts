@@ -2,7 +2,7 @@
 // with its intervals refined from the two best trials of the previous stage.
 import { createRng } from '../core/random.js';
 import type { ParameterValues } from './parameters.js';
-import { cartesian, gridAxis, intervalOf, linspace, randomPoint, toUnits, type Interval } from './sampling.js';
+import { cartesian, gridAxis, intervalOf, linspace, listAxis, randomPoint, toUnits, type Axis, type Interval } from './sampling.js';
 import { objectiveDirection, type SearchSpec } from './searchSpec.js';
 
 export interface TrialOutcome {
@@ -41,7 +41,7 @@ export function planStage(s: SearchSpec, stage: number, outcomes: TrialOutcome[]
   const cap = s.budget.maxTrials;
   const strategy = s.strategy;
   if (strategy.kind === 'grid') {
-    return { stage, kind: 'search', intervals: {}, fixed: {}, trials: cartesian(space.map(([n, d]) => [n, gridAxis(d)])).slice(0, cap), lineage: null };
+    return { stage, kind: 'search', intervals: {}, fixed: {}, trials: cartesian(space.map(([n, d]) => [n, gridAxis(d)]), cap), lineage: null };
   }
   if (strategy.kind === 'random') {
     const rng = createRng(strategy.seed, 1000);
@@ -82,7 +82,7 @@ export function planStage(s: SearchSpec, stage: number, outcomes: TrialOutcome[]
   let trials: ParameterValues[];
   if (strategy.sampling === 'grid') {
     const perAxis = Math.max(1, Math.floor(Math.pow(n, 1 / Math.max(1, varying.length)) + 1e-9));
-    trials = cartesian(varying.map(([name, dim]) => [name, intervals.get(name) ? linspace(intervals.get(name)!, perAxis) : gridAxis(dim)])).slice(0, n);
+    trials = cartesian(varying.map(([name, dim]): [string, Axis] => [name, intervals.get(name) ? listAxis(linspace(intervals.get(name)!, perAxis)) : gridAxis(dim)]), n);
   } else {
     const rng = createRng(strategy.seed, 1000 + stage);
     trials = Array.from({ length: n }, () => randomPoint(varying, intervals, rng));

@@ -90,12 +90,12 @@ function rungTx(c: PoolClient, searchId: string, stage: number, step: number): C
 function searchTx(c: PoolClient, searchId: string): Contract.SearchTx {
   return {
     async search() {
-      const r = await c.query<{ id: string; project_id: string; spec: unknown; status: Contract.SearchStatus; cancelled: boolean }>(
-        `SELECT id, project_id, spec, status::text AS status, cancel_requested_at IS NOT NULL AS cancelled FROM searches WHERE id = $1`,
+      const r = await c.query<{ id: string; project_id: string; spec: unknown; status: Contract.SearchStatus; cancelled: boolean; step_failures: number }>(
+        `SELECT id, project_id, spec, status::text AS status, cancel_requested_at IS NOT NULL AS cancelled, step_failures FROM searches WHERE id = $1`,
         [searchId],
       );
       const s = r.rows[0];
-      return { id: s.id, projectId: s.project_id, spec: s.spec, status: s.status, cancelRequested: s.cancelled };
+      return { id: s.id, projectId: s.project_id, spec: s.spec, status: s.status, cancelRequested: s.cancelled, stepFailures: s.step_failures };
     },
     async setStatus(status, error) {
       await c.query(
@@ -245,6 +245,9 @@ function searchTx(c: PoolClient, searchId: string): Contract.SearchTx {
         [searchId, runId],
       );
     },
+    async clearStepFailures() {
+      await c.query('UPDATE searches SET step_failures = 0 WHERE id = $1 AND step_failures <> 0', [searchId]);
+    },
     async rungs(stage) {
       const r = await c.query<{ step: number; run_id: string; value: number; promoted: boolean | null }>(
         'SELECT step, run_id, value, promoted FROM rung_results WHERE search_id = $1 AND stage = $2 ORDER BY step, created_at, run_id',
@@ -301,6 +304,10 @@ export function pgSearchStorage(pool: Pool): Contract.SearchStorage {
         return { searchId: g.rows[0].search_id, searchSpec: g.rows[0].spec, stage: g.rows[0].stage, members: ordered.map((m) => ({ id: m.id, spec: m.spec })), lease };
       }),
 
+    noteStepFailure: async (searchId) => {
+      const r = await pool.query<{ step_failures: number }>('UPDATE searches SET step_failures = step_failures + 1 WHERE id = $1 RETURNING step_failures', [searchId]);
+      return r.rows[0]?.step_failures ?? 0;
+    },
     parkGroup: async (groupId, step) => {
       await pool.query(`UPDATE trial_groups SET status = 'waiting', wait_step = $2, updated_at = now() WHERE id = $1 AND status <> 'done'`, [groupId, step]);
     },

@@ -1,12 +1,13 @@
 // Runs: creation (idempotent), reads (the API's hot read through one prepared statement), the
 // list query, cancellation, and an attempt's claim with its lease.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { specHash } from '../experiment/specHash.js';
 import { totalEpochs, totalUpdates, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { Prisma, type Db } from './db.js';
 import type { RunModel } from './generated/models.js';
 import type { RunStatus } from './generated/enums.js';
 import { byIdempotencyKey, idempotentCreate, newKeyedRecord } from './idempotentCreate.js';
+import { afterCursor, decodeCursor, encodeCursor } from './pageCursor.js';
 import type { Pool } from './pool.js';
 
 export type RunRow = RunModel;
@@ -37,14 +38,15 @@ export function specColumns(spec: ExperimentSpec) {
   };
 }
 
+/** Sortable fields: their column, and whether it can be null (nulls sort last either way). */
 export const SORT_FIELDS = {
-  createdAt: 'createdAt',
-  validationAccuracy: 'validationAccuracy',
-  testAccuracy: 'testAccuracy',
-  trainAccuracy: 'trainAccuracy',
-  validationLoss: 'validationLoss',
-  lambda: 'lambda',
-  name: 'name',
+  createdAt: { column: 'created_at', nullable: false },
+  validationAccuracy: { column: 'validation_accuracy', nullable: true },
+  testAccuracy: { column: 'test_accuracy', nullable: true },
+  trainAccuracy: { column: 'train_accuracy', nullable: true },
+  validationLoss: { column: 'validation_loss', nullable: true },
+  lambda: { column: 'lambda', nullable: false },
+  name: { column: 'name', nullable: true },
 } as const;
 export type SortField = keyof typeof SORT_FIELDS;
 
@@ -71,33 +73,40 @@ export interface ListOptions {
   sort: SortField;
   order: 'asc' | 'desc';
   limit: number;
-  /** id of the last run of the previous page. */
-  after?: string;
+  /** The previous page's nextCursor. */
+  cursor?: string;
+  /** Also count every run the filters match. */
+  withTotal?: boolean;
 }
 
-function range(min: number | undefined, max: number | undefined) {
-  if (min === undefined && max === undefined) return undefined;
-  return { ...(min !== undefined ? { gte: min } : {}), ...(max !== undefined ? { lte: max } : {}) };
-}
+/** LIKE's wildcards in a user's text stand for themselves. */
+export const likeEscaped = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-function runWhere(projectId: string, f: RunFilters): Prisma.RunWhereInput {
-  const where: Prisma.RunWhereInput = { projectId };
-  if (f.status?.length) where.status = { in: f.status };
-  if (f.tags?.length) where.tags = { hasEvery: f.tags };
-  if (f.dataset) where.dataset = f.dataset;
-  if (f.scheduleKind) where.scheduleKind = f.scheduleKind;
-  if (f.batchNorm) where.batchNorm = f.batchNorm;
-  if (f.hiddenLayers !== undefined) where.hiddenLayers = f.hiddenLayers;
-  if (f.name) where.name = { contains: f.name };
-  if (f.searchId) where.searchId = f.searchId;
-  if (f.stage !== undefined) where.stage = f.stage;
-  const lambda = range(f.lambdaMin, f.lambdaMax);
-  if (lambda) where.lambda = lambda;
-  const va = range(f.validationAccuracyMin, f.validationAccuracyMax);
-  if (va) where.validationAccuracy = va;
-  const ta = range(f.testAccuracyMin, f.testAccuracyMax);
-  if (ta) where.testAccuracy = ta;
-  return where;
+/** The filters as SQL over runs, with their parameters. */
+function runFilterSql(projectId: string, f: RunFilters): { where: string[]; values: unknown[] } {
+  const values: unknown[] = [projectId];
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const where = ['project_id = $1::uuid'];
+  if (f.status?.length) where.push(`status = ANY(${p(f.status)}::run_status[])`);
+  if (f.tags?.length) where.push(`tags @> ${p(f.tags)}::text[]`);
+  if (f.dataset) where.push(`dataset = ${p(f.dataset)}`);
+  if (f.scheduleKind) where.push(`schedule_kind = ${p(f.scheduleKind)}`);
+  if (f.batchNorm) where.push(`batch_norm = ${p(f.batchNorm)}`);
+  if (f.hiddenLayers !== undefined) where.push(`hidden_layers = ${p(f.hiddenLayers)}`);
+  if (f.name) where.push(`name LIKE ${p(`%${likeEscaped(f.name)}%`)}`);
+  if (f.searchId) where.push(`search_id = ${p(f.searchId)}::uuid`);
+  if (f.stage !== undefined) where.push(`stage = ${p(f.stage)}`);
+  const range = (column: string, min?: number, max?: number) => {
+    if (min !== undefined) where.push(`${column} >= ${p(min)}`);
+    if (max !== undefined) where.push(`${column} <= ${p(max)}`);
+  };
+  range('lambda', f.lambdaMin, f.lambdaMax);
+  range('validation_accuracy', f.validationAccuracyMin, f.validationAccuracyMax);
+  range('test_accuracy', f.testAccuracyMin, f.testAccuracyMax);
+  return { where, values };
 }
 
 // The run row with Prisma's field names, for the hot read (a test compares it with the ORM's row).
@@ -153,6 +162,20 @@ const SELECT_RUN = `SELECT ${Object.entries(RUN_FIELDS)
   .map(([f, c]) => (f === 'status' ? `"status"::text AS "status"` : `"${c}" AS "${f}"`))
   .join(', ')} FROM runs`;
 
+function runOfRow(raw: Record<string, unknown>): RunRow {
+  raw.seed = BigInt(raw.seed as string);
+  return raw as unknown as RunRow;
+}
+
+/** The sort value of a run as a cursor carries it. */
+function cursorValue(run: RunRow, sort: SortField): string | number | null {
+  const v = (run as unknown as Record<string, unknown>)[sort];
+  return v instanceof Date ? v.toISOString() : (v as string | number | null);
+}
+
+/** Prepared statements are named by their text, so each query shape is planned once per connection. */
+const statementName = (text: string) => `trainyard_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+
 export type ClaimResult = { kind: 'run'; run: RunRow; lease: string } | { kind: 'cancelled' } | { kind: 'finished' } | { kind: 'missing' };
 
 export function runRepository(db: Db, pool: Pool) {
@@ -170,19 +193,36 @@ export function runRepository(db: Db, pool: Pool) {
     /** The run, through one prepared statement: what clients poll. */
     async get(projectId: string, id: string): Promise<RunRow | null> {
       const r = await pool.query({ name: 'trainyard_get_run', text: `${SELECT_RUN} WHERE id = $1::uuid AND project_id = $2::uuid`, values: [id, projectId] });
-      if (r.rows.length === 0) return null;
-      const row = r.rows[0] as Record<string, unknown>;
-      row.seed = BigInt(row.seed as string);
-      return row as unknown as RunRow;
+      return r.rows.length ? runOfRow(r.rows[0]) : null;
     },
 
-    /** One page of runs and whether more follow (keyset pagination on (sort field, id) via Prisma's cursor). */
-    async list(projectId: string, o: ListOptions): Promise<{ runs: RunRow[]; more: boolean }> {
+    /**
+     * One page of runs, keyset-paged on (sort value, id) with nulls last, and the cursor of the
+     * next page (null on the last). Throws CursorError for a cursor of another project or sort.
+     */
+    async list(projectId: string, o: ListOptions): Promise<{ runs: RunRow[]; nextCursor: string | null; total?: number }> {
       const field = SORT_FIELDS[o.sort];
-      const orderBy: Prisma.RunOrderByWithRelationInput[] =
-        field === 'createdAt' || field === 'lambda' ? [{ [field]: o.order }, { id: o.order }] : [{ [field]: { sort: o.order, nulls: 'last' } }, { id: o.order }];
-      const rows = await db.run.findMany({ where: runWhere(projectId, o.filters), orderBy, take: o.limit + 1, ...(o.after ? { cursor: { id: o.after }, skip: 1 } : {}) });
-      return { runs: rows.slice(0, o.limit), more: rows.length > o.limit };
+      const desc = o.order === 'desc';
+      const sortKey = `${desc ? '-' : ''}${o.sort}`;
+      const { where, values } = runFilterSql(projectId, o.filters);
+      const filtered = [...where];
+      const filterValues = values.length;
+      const p = (v: unknown) => {
+        values.push(v);
+        return `$${values.length}`;
+      };
+      if (o.cursor) where.push(afterCursor(field.column, desc, field.nullable, decodeCursor(projectId, sortKey, o.cursor), p));
+      const dir = desc ? 'DESC' : 'ASC';
+      const order = `${field.nullable ? `(${field.column} IS NULL), ` : ''}${field.column} ${dir}, id ${dir}`;
+      const text = `${SELECT_RUN} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${o.limit + 1}`;
+      const r = await pool.query({ name: statementName(text), text, values });
+      const rows = r.rows.map(runOfRow);
+      const page = rows.slice(0, o.limit);
+      const last = page.at(-1);
+      const nextCursor = rows.length > o.limit && last ? encodeCursor(projectId, { sort: sortKey, value: cursorValue(last, o.sort), id: last.id }) : null;
+      if (!o.withTotal) return { runs: page, nextCursor };
+      const count = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM runs WHERE ${filtered.join(' AND ')}`, values.slice(0, filterValues));
+      return { runs: page, nextCursor, total: Number(count.rows[0].n) };
     },
 
     /**

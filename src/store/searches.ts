@@ -4,6 +4,7 @@ import { Prisma, type Db } from './db.js';
 import type { SearchModel, SearchStageModel } from './generated/models.js';
 import type { RunStatus, SearchStatus } from './generated/enums.js';
 import { byIdempotencyKey, idempotentCreate, newKeyedRecord } from './idempotentCreate.js';
+import { decodeCursor, encodeCursor } from './pageCursor.js';
 import { RUN_STATUSES } from './runs.js';
 
 export type SearchRow = SearchModel;
@@ -82,14 +83,18 @@ export function searchRepository(db: Db) {
 
     get: (projectId: string, id: string): Promise<SearchRow | null> => db.search.findFirst({ where: { id, projectId } }),
 
-    async list(projectId: string, o: { status?: SearchStatus[]; limit: number; after?: string }): Promise<{ searches: SearchRow[]; more: boolean }> {
+    /** Newest first, keyset-paged on (created_at, id); throws CursorError for a cursor of another project. */
+    async list(projectId: string, o: { status?: SearchStatus[]; limit: number; cursor?: string }): Promise<{ searches: SearchRow[]; nextCursor: string | null }> {
+      const at = o.cursor ? decodeCursor(projectId, '-createdAt', o.cursor) : null;
+      const after: Prisma.SearchWhereInput = at ? { OR: [{ createdAt: { lt: new Date(at.value as string) } }, { createdAt: new Date(at.value as string), id: { lt: at.id } }] } : {};
       const rows = await db.search.findMany({
-        where: { projectId, ...(o.status?.length ? { status: { in: o.status } } : {}) },
+        where: { projectId, ...(o.status?.length ? { status: { in: o.status } } : {}), ...after },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: o.limit + 1,
-        ...(o.after ? { cursor: { id: o.after }, skip: 1 } : {}),
       });
-      return { searches: rows.slice(0, o.limit), more: rows.length > o.limit };
+      const page = rows.slice(0, o.limit);
+      const last = page.at(-1);
+      return { searches: page, nextCursor: rows.length > o.limit && last ? encodeCursor(projectId, { sort: '-createdAt', value: last.createdAt.toISOString(), id: last.id }) : null };
     },
 
     details: (ids: string[]) => searchDetails(db, ids),

@@ -23,7 +23,7 @@ describe('API', () => {
   const config = () => svc.config;
 
   before(async () => {
-    svc = await startTestService('api', { docs: true });
+    svc = await startTestService('api', { docs: true, config: { metrics: 'open' } });
     ({ t, api } = svc);
     key = await newKey(t.store, 'alpha');
   });

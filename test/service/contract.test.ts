@@ -34,7 +34,7 @@ describe('openapi.yaml contract', () => {
 
   before(async () => {
     t = await createTestDatabase('contract');
-    config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix, logLevel: 'silent' };
+    config = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix, logLevel: 'silent', metrics: 'open' };
   });
   after(async () => {
     for (const a of apps) await a.close();
@@ -171,6 +171,11 @@ describe('openapi.yaml contract', () => {
     assert.equal((await api.get('/healthz')).status, 200);
     assert.equal((await api.get('/readyz')).status, 200);
     assert.equal((await api.get('/metrics')).status, 200);
+    assert.equal((await (await start({ metrics: 'off' })).get('/metrics')).status, 404, 'off unless configured');
+    const keyed = await start({ metrics: 'key', metricsKey: 'scrape-secret' });
+    assert.equal((await keyed.get('/metrics')).status, 401);
+    assert.equal((await keyed.get('/metrics', 'wrong-secret')).status, 401);
+    assert.equal((await keyed.get('/metrics', 'scrape-secret')).status, 200);
 
     // 429 on every /v1 operation: a fresh key per operation and a budget of one request.
     const limited = await start({ rateLimitMax: 1 });

@@ -89,4 +89,22 @@ describe('reconciler', () => {
     assert.ok((await t.db.trialGroup.findMany({ where: { searchId: search.id } })).every((g) => g.status === 'done'));
     assert.ok((await searchQueue.getJobCounts('waiting')).waiting >= 1, 'the search is woken to finish');
   });
+
+  it('works through a backlog larger than one pass instead of rescanning the same oldest rows', async () => {
+    await queue.obliterate({ force: true });
+    await t.db.run.updateMany({ where: { status: { in: ['queued', 'running'] } }, data: { status: 'cancelled' } });
+    const { projectId } = await t.store.keys.create('recon-backlog');
+    const parsed = parseSpec(tinySpec());
+    assert.ok(parsed.ok);
+    const lost: string[] = [];
+    for (let i = 0; i < 7; i++) lost.push((await t.store.runs.create({ projectId, spec: parsed.spec })).run.id);
+    const seen = new Set<string>();
+    for (let pass = 0; pass < 3; pass++) {
+      await reconcile(t.store, queue, { graceMs: 0, attempts: 1, log, limit: 3 });
+      for (const id of lost) if (await queue.getJob(id)) seen.add(id);
+      // Redis loses them all again: only passes that move on can re-enqueue every run.
+      await queue.obliterate({ force: true });
+    }
+    assert.equal(seen.size, 7, 'three passes of three reach all seven lost runs');
+  });
 });

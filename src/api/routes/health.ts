@@ -1,4 +1,6 @@
-// Liveness, readiness (Postgres and Redis answer) and Prometheus metrics; no auth, no rate limit.
+// Liveness, readiness (Postgres and Redis answer) and Prometheus metrics (off, open, or behind
+// METRICS_KEY); no API key, no rate limit.
+import { timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -10,7 +12,7 @@ function within<T>(ms: number, p: Promise<T>): Promise<T> {
 }
 
 export const healthRoutes =
-  (deps: { queue: Queue | null; registry: Registry }): FastifyPluginAsync =>
+  (deps: { queue: Queue | null; registry: Registry; mode: 'off' | 'open' | 'key'; key?: string }): FastifyPluginAsync =>
   async (app) => {
     const open = { config: { rateLimit: false } };
     app.get('/healthz', open, async () => ({ status: 'ok' }));
@@ -23,7 +25,14 @@ export const healthRoutes =
       if (down.length) throw new ApiError('not_ready', `${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} unreachable`);
       return { status: 'ready', postgres: 'ok', redis: 'ok' };
     });
-    app.get('/metrics', open, async (_req, reply) => {
+    if (deps.mode === 'off') return;
+    app.get('/metrics', open, async (req, reply) => {
+      if (deps.mode === 'key') {
+        const given = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+        const a = Buffer.from(given);
+        const b = Buffer.from(deps.key!);
+        if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ApiError('unauthorized', 'GET /metrics needs the metrics key: Authorization: Bearer <METRICS_KEY>');
+      }
       reply.header('content-type', deps.registry.contentType);
       return deps.registry.metrics();
     });

@@ -6,7 +6,7 @@ import { ApiError } from '../errors.js';
 import { createFinishedRunCache } from '../finishedRunCache.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { runBody } from '../responseBodies.js';
-import { parseOr400, parseSpecBody, queryInt, queryNumber, rejectProblems, uuid } from '../validate.js';
+import { cursorTo400, pageCursor, parseOr400, parseSpecBody, queryBoolean, queryInt, queryNumber, rejectProblems, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 const tag = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:\-]+$/, 'use letters, digits and _ . : - only');
@@ -51,7 +51,8 @@ const listQuery = z.strictObject({
   stage: queryInt(0, 100).optional(),
   sort: sortParam.default('-createdAt'),
   limit: queryInt(1, 200).default(50),
-  cursor: uuid.optional(),
+  cursor: pageCursor.optional(),
+  withTotal: queryBoolean.optional(),
 });
 
 const epochsQuery = z.strictObject({ cursor: queryInt(0, 1_000_000_000).optional(), limit: queryInt(1, 1000).default(1000) });
@@ -106,14 +107,10 @@ export const runsRoutes =
         sort: q.sort.replace(/^-/, '') as SortField,
         order: desc ? 'desc' : 'asc',
         limit: q.limit,
-        after: q.cursor,
-      }).catch((err: Error) => {
-        if (q.cursor && /cursor|not found|P2025/i.test(String(err.message))) {
-          throw new ApiError('invalid_request', 'cursor does not name a run of this project', [{ path: 'query.cursor', message: 'unknown cursor' }]);
-        }
-        throw err;
-      });
-      return { runs: page.runs.map(runBody), nextCursor: page.more && page.runs.length ? page.runs[page.runs.length - 1].id : null };
+        cursor: q.cursor,
+        withTotal: q.withTotal,
+      }).catch(cursorTo400);
+      return { runs: page.runs.map((r) => runBody(r)), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) };
     });
 
     const findRun = async (projectId: string, params: unknown) => {
@@ -170,6 +167,8 @@ export const runsRoutes =
       return reply
         .header('content-type', a.contentType)
         .header('content-disposition', `inline; filename="${a.name}"`)
+        // An SVG opened directly must not run scripts or load anything.
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
         .send(Buffer.from(a.data));
     });
 

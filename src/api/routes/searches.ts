@@ -10,7 +10,7 @@ import { SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
 import { ApiError, summarise } from '../errors.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { searchBoardEntry, searchBody } from '../responseBodies.js';
-import { parseOr400, queryInt, requireObjectBody, uuid } from '../validate.js';
+import { cursorTo400, pageCursor, parseOr400, queryInt, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 const idParams = z.strictObject({ id: uuid });
@@ -22,7 +22,7 @@ const listQuery = z.strictObject({
     .pipe(z.array(z.enum(SEARCH_STATUSES as [string, ...string[]])))
     .optional(),
   limit: queryInt(1, 200).default(50),
-  cursor: uuid.optional(),
+  cursor: pageCursor.optional(),
 });
 
 const boardMetric = z.enum(['objective', ...(Object.keys(BOARD_METRICS) as [keyof typeof BOARD_METRICS, ...(keyof typeof BOARD_METRICS)[]])]);
@@ -66,13 +66,8 @@ export const searchRoutes =
 
     app.get('/v1/searches', async (req) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      const page = await searches.list(req.projectId, { status: q.status as never, limit: q.limit, after: q.cursor }).catch((err: Error) => {
-        if (q.cursor && /cursor|not found|P2025/i.test(String(err.message))) {
-          throw new ApiError('invalid_request', 'cursor does not name a search of this project', [{ path: 'query.cursor', message: 'unknown cursor' }]);
-        }
-        throw err;
-      });
-      return { searches: await withDetails(page.searches), nextCursor: page.more && page.searches.length ? page.searches[page.searches.length - 1].id : null };
+      const page = await searches.list(req.projectId, { status: q.status as never, limit: q.limit, cursor: q.cursor }).catch(cursorTo400);
+      return { searches: await withDetails(page.searches), nextCursor: page.nextCursor };
     });
 
     app.get('/v1/searches/:id', async (req) => {
