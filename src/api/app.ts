@@ -16,11 +16,15 @@ import { isDatabaseUnavailable } from '../store/unavailable.js';
 import type { Queue } from 'bullmq';
 import { bearerToken, createAuthenticator } from './auth.js';
 import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
+import { serveDashboard } from './dashboard.js';
 import { strictJson } from './jsonBody.js';
 import { createApiMetrics } from './promMetrics.js';
 import { gradientCheckRoutes } from './routes/gradientChecks.js';
 import { healthRoutes } from './routes/health.js';
+import { eventRoutes } from './routes/events.js';
 import { leaderboardRoutes } from './routes/leaderboard.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { projectRoutes } from './routes/project.js';
 import { runsRoutes } from './routes/runs.js';
 import { searchRoutes } from './routes/searches.js';
 import { storePlugin } from './storePlugin.js';
@@ -37,6 +41,8 @@ export interface BuildOptions {
   logger?: Logger;
   /** Serve openapi.yaml at /docs (default true). */
   docs?: boolean;
+  /** Serve the dashboard's build at / when it exists (default true). */
+  dashboard?: boolean;
 }
 
 /** openapi.yaml at the package root. */
@@ -130,6 +136,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     },
     triggerSearch: (id: string) => (searchQueue ? triggerSearch(searchQueue, id) : Promise.resolve()),
   };
+  if (opts.dashboard !== false) await serveDashboard(app as unknown as FastifyInstance);
   await app.register(healthRoutes({ queue, registry: metrics.registry, mode: config.metrics, key: config.metricsKey }));
   const authenticate = createAuthenticator(store.keys, { failuresPerWindow: config.authFailuresMax, windowMs: config.rateLimitWindowMs });
   await app.register(async (v1) => {
@@ -138,6 +145,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     await v1.register(gradientCheckRoutes(deps));
     await v1.register(searchRoutes(deps));
     await v1.register(leaderboardRoutes());
+    await v1.register(projectRoutes());
+    await v1.register(metricsRoutes());
+    await v1.register(eventRoutes());
   });
 
   app.addHook('onClose', async () => {

@@ -1,5 +1,6 @@
 // Store rows to API bodies (the shapes in openapi.yaml): runs, gradient checks, searches with
 // their stages, and leaderboard entries.
+import type { PrunedReason, Rung } from '../search/rungLadder.js';
 import type { GradientCheckRow } from '../store/gradientChecks.js';
 import type { RunRow } from '../store/runs.js';
 import type { BoardRow } from '../store/leaderboard.js';
@@ -18,7 +19,7 @@ export function runLinks(id: string) {
 }
 
 /** A search trial's place in its search; null for runs submitted on their own. */
-function trialOf(r: RunRow) {
+function trialOf(r: RunRow, pruned: PrunedReason | null) {
   if (!r.searchId) return null;
   return {
     searchId: r.searchId,
@@ -28,6 +29,7 @@ function trialOf(r: RunRow) {
     objective: r.objective,
     reusedFrom: r.reusedFromRunId,
     prunedAtStep: r.prunedAtStep,
+    pruned,
   };
 }
 
@@ -44,12 +46,14 @@ function statusDetail(r: RunRow, now: number): string | null {
   return null;
 }
 
-export function runBody(r: RunRow, now = Date.now()) {
+export function runBody(r: RunRow, o: { now?: number; pruned?: PrunedReason | null } = {}) {
+  const now = o.now ?? Date.now();
   const validation = split(r.validationLoss, r.validationCost, r.validationAccuracy);
   return {
     id: r.id,
     name: r.name,
     tags: r.tags,
+    notes: r.notes,
     status: r.status,
     statusDetail: statusDetail(r, now),
     cancelRequested: r.cancelRequestedAt !== null,
@@ -70,7 +74,7 @@ export function runBody(r: RunRow, now = Date.now()) {
           test: split(r.testLoss, r.testCost, r.testAccuracy),
         }
       : null,
-    trial: trialOf(r),
+    trial: trialOf(r, o.pruned ?? null),
     backend: r.backend,
     error: r.error,
     attempts: r.attempts,
@@ -85,6 +89,7 @@ export function runBody(r: RunRow, now = Date.now()) {
 export function gradientCheckBody(g: GradientCheckRow) {
   return {
     id: g.id,
+    runId: g.runId,
     status: g.status,
     options: g.options,
     spec: g.spec,
@@ -131,6 +136,7 @@ export function searchBody(s: SearchRow, details: SearchDetails) {
   return {
     id: s.id,
     name: s.name,
+    parentSearchId: s.parentSearchId,
     status: s.status,
     cancelRequested: s.cancelRequestedAt !== null,
     strategy: s.strategy,
@@ -157,7 +163,7 @@ function metricsOf(r: BoardRow) {
   };
 }
 
-export function searchBoardEntry(r: BoardRow, rank: number) {
+export function searchBoardEntry(r: BoardRow, rank: number, pruned: PrunedReason | null = null) {
   return {
     rank,
     runId: r.id,
@@ -171,6 +177,7 @@ export function searchBoardEntry(r: BoardRow, rank: number) {
     metrics: metricsOf(r),
     reusedFrom: r.reused_from_run_id,
     prunedAtStep: r.pruned_at_step,
+    pruned,
     links: { run: `/v1/runs/${r.id}` },
   };
 }
@@ -190,4 +197,8 @@ export function projectBoardEntry(r: BoardRow, rank: number) {
     finishedAt: iso(r.finished_at),
     links: { run: `/v1/runs/${r.id}` },
   };
+}
+
+export function rungsBody(searchId: string, ladder: { pruning: { kind: 'successiveHalving'; reduction: number } | null; rungs: Rung[] }) {
+  return { searchId, pruning: ladder.pruning, rungs: ladder.rungs };
 }

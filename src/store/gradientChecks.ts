@@ -15,17 +15,20 @@ export interface GradientCheckOptionsIn {
 
 export function gradientCheckRepository(db: Db) {
   return {
-    async create(r: { projectId: string; spec: ExperimentSpec; options: GradientCheckOptionsIn; idempotencyKey?: string }): Promise<{ check: GradientCheckRow; created: boolean }> {
+    async create(r: { projectId: string; spec: ExperimentSpec; options: GradientCheckOptionsIn; idempotencyKey?: string; runId?: string }): Promise<{ check: GradientCheckRow; created: boolean }> {
       const find = () => db.gradientCheck.findUnique({ where: byIdempotencyKey(r.projectId, r.idempotencyKey!) });
       const create = () =>
         db.gradientCheck.create({
-          data: { ...newKeyedRecord(r.projectId, r.idempotencyKey), spec: r.spec as unknown as Prisma.InputJsonValue, options: r.options as unknown as Prisma.InputJsonValue },
+          data: { ...newKeyedRecord(r.projectId, r.idempotencyKey), spec: r.spec as unknown as Prisma.InputJsonValue, options: r.options as unknown as Prisma.InputJsonValue, runId: r.runId ?? null },
         });
       const { row, created } = await idempotentCreate(r.idempotencyKey, find, create);
       return { check: row, created };
     },
 
     get: (projectId: string, id: string): Promise<GradientCheckRow | null> => db.gradientCheck.findFirst({ where: { id, projectId } }),
+
+    /** The checks asked for a run, newest first. */
+    ofRun: (projectId: string, runId: string): Promise<GradientCheckRow[]> => db.gradientCheck.findMany({ where: { projectId, runId }, orderBy: { createdAt: 'desc' }, take: 20 }),
 
     async claim(id: string): Promise<GradientCheckRow | null> {
       const r = await db.gradientCheck.updateMany({ where: { id, status: { in: ['queued', 'running'] } }, data: { status: 'running', attempts: { increment: 1 }, startedAt: new Date() } });

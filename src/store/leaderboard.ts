@@ -40,11 +40,12 @@ export interface BoardRow {
   test_cost: number | null;
   test_accuracy: number | null;
   finished_at: Date | null;
+  updated_at: Date;
 }
 
 const COLUMNS = `id, name, status::text AS status, search_id, stage, trial_index, params, objective, reused_from_run_id, pruned_at_step,
   spec->'model'->'hidden' AS hidden, batch_norm, lambda, train_loss, train_cost, train_accuracy, validation_loss, validation_cost,
-  validation_accuracy, test_loss, test_cost, test_accuracy, finished_at`;
+  validation_accuracy, test_loss, test_cost, test_accuracy, finished_at, updated_at`;
 
 export interface SearchBoardOptions {
   /** 'objective' ranks by the search's objective in its direction. */
@@ -89,6 +90,14 @@ async function projectLeaderboard(db: Db, projectId: string, o: { dataset: strin
 
 export function leaderboardRepository(db: Db) {
   return {
+    /** The search's trials changed at or after `since`, oldest change first (a live view's feed). */
+    changedSince: (searchId: string, since: Date, limit: number) =>
+      db.$queryRawUnsafe<BoardRow[]>(
+        `SELECT ${COLUMNS}, objective AS value FROM runs WHERE search_id = $1::uuid AND updated_at >= $2 ORDER BY updated_at, stage, trial_index LIMIT $3`,
+        searchId,
+        since,
+        limit,
+      ),
     search: (searchId: string, o: SearchBoardOptions) => searchLeaderboard(db, searchId, o),
     project: (projectId: string, o: { dataset: string; metric: BoardMetric; limit: number }) => projectLeaderboard(db, projectId, o),
   };

@@ -6,11 +6,19 @@ import { splitOfRow } from './splitColumns.js';
 
 type SplitValues = SplitMetrics;
 
+/** Steps [from, to], both included: a zoomed chart asks for finer points there. */
+export interface StepRange {
+  from?: number;
+  to?: number;
+}
+
 export interface PointOut {
   step: number;
   epoch: number;
   lr: number;
   full: boolean;
+  /** Seconds since the run started when the point was written (null for points written before this was kept). */
+  seconds: number | null;
   train: SplitValues;
   validation: SplitValues;
   /** Present when thinned: the bucket this point summarises (its values are the bucket's last point). */
@@ -53,12 +61,12 @@ export function metricsRepository(db: Db) {
       const r = await page(
         (take) => db.metricPoint.findMany({ where: { runId, step: { gt: after } }, orderBy: { step: 'asc' }, take }),
         limit,
-        (p) => ({ step: p.step, epoch: p.epoch, lr: p.lr, full: p.full, ...splits(p) }),
+        (p) => ({ step: p.step, epoch: p.epoch, lr: p.lr, full: p.full, seconds: p.seconds, ...splits(p) }),
       );
       return { points: r.items, more: r.more };
     },
 
-    thinned: (runId: string, maxPoints: number, after: number, limit: number) => thinnedPoints(db, runId, maxPoints, after, limit),
+    thinned: (runId: string, maxPoints: number, after: number, limit: number, range: StepRange = {}) => thinnedPoints(db, runId, maxPoints, after, limit, range),
 
     /** Training seconds of the epochs stored in (since, until], for the API's epoch-duration histogram. */
     async epochTrainSecondsBetween(since: Date, until: Date, limit: number): Promise<number[]> {
@@ -78,6 +86,7 @@ interface BucketRow {
   epoch: number;
   lr: number;
   full: boolean;
+  seconds: number | null;
   tl: number; tc: number; ta: number; vl: number; vc: number; va: number;
   tl_min: number; tc_min: number; ta_min: number; vl_min: number; vc_min: number; va_min: number;
   tl_max: number; tc_max: number; ta_max: number; vl_max: number; vc_max: number; va_max: number;
@@ -88,9 +97,11 @@ interface BucketRow {
  * (so bucket edges do not move between pages), `limit` buckets per page after step `after`.
  * Each bucket reports its last point plus the min and max of every metric, all computed in SQL.
  */
-async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: number, limit: number): Promise<{ points: PointOut[]; more: boolean; width: number }> {
+async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: number, limit: number, range: StepRange): Promise<{ points: PointOut[]; more: boolean; width: number }> {
+  const from = range.from ?? -1;
+  const to = range.to ?? 2 ** 31 - 1;
   const bounds = await db.$queryRaw<{ lo: number | null; hi: number | null }[]>`
-    SELECT min(step) AS lo, max(step) AS hi FROM metric_points WHERE run_id = ${runId}::uuid`;
+    SELECT min(step) AS lo, max(step) AS hi FROM metric_points WHERE run_id = ${runId}::uuid AND step >= ${from}::bigint AND step <= ${to}::bigint`;
   const { lo, hi } = bounds[0] ?? { lo: null, hi: null };
   if (lo === null || hi === null) return { points: [], more: false, width: 1 };
   const width = Math.max(1, Math.ceil((hi - lo + 1) / maxPoints));
@@ -99,6 +110,7 @@ async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: nu
   const rows = await db.$queryRaw<BucketRow[]>`
     SELECT (step - ${lo}::int) / ${width}::int AS bucket, count(*)::int AS n, min(step) AS step_from, max(step) AS step_to,
       (array_agg(epoch ORDER BY step DESC))[1] AS epoch, (array_agg(lr ORDER BY step DESC))[1] AS lr,
+      (array_agg(seconds ORDER BY step DESC))[1] AS seconds,
       bool_or("full") AS "full",
       (array_agg(train_loss ORDER BY step DESC))[1] AS tl, (array_agg(train_cost ORDER BY step DESC))[1] AS tc,
       (array_agg(train_accuracy ORDER BY step DESC))[1] AS ta, (array_agg(validation_loss ORDER BY step DESC))[1] AS vl,
@@ -108,7 +120,7 @@ async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: nu
       max(train_loss) AS tl_max, max(train_cost) AS tc_max, max(train_accuracy) AS ta_max,
       max(validation_loss) AS vl_max, max(validation_cost) AS vc_max, max(validation_accuracy) AS va_max
     FROM metric_points
-    WHERE run_id = ${runId}::uuid AND step > ${after}::int AND step < ${upper}::bigint
+    WHERE run_id = ${runId}::uuid AND step > ${after}::bigint AND step < ${upper}::bigint AND step >= ${from}::bigint AND step <= ${to}::bigint
     GROUP BY 1 ORDER BY 1 LIMIT ${limit + 1}`;
   const more = rows.length > limit;
   return {
@@ -119,6 +131,7 @@ async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: nu
       epoch: r.epoch,
       lr: r.lr,
       full: r.full,
+      seconds: r.seconds,
       train: { loss: r.tl, cost: r.tc, accuracy: r.ta },
       validation: { loss: r.vl, cost: r.vc, accuracy: r.va },
       bucket: {

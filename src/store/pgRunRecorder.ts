@@ -28,10 +28,11 @@ function pointRows(values: unknown[], runId: string, points: EvalPoint[]): strin
   });
 }
 
-/** A CTE inserting the points of owned runs. */
+/** A CTE inserting the points of owned runs, each with the seconds since its run started. */
 function pointsCte(rows: string[]): string {
-  return `pts AS (INSERT INTO metric_points (${POINT_COLUMNS.join(', ')})
-    SELECT * FROM (VALUES ${rows.join(', ')}) AS v(${POINT_COLUMNS.join(', ')}) WHERE v.run_id IN (SELECT id FROM owned)
+  return `pts AS (INSERT INTO metric_points (${POINT_COLUMNS.join(', ')}, seconds)
+    SELECT v.*, EXTRACT(EPOCH FROM now() - r.started_at) FROM (VALUES ${rows.join(', ')}) AS v(${POINT_COLUMNS.join(', ')})
+    JOIN runs r ON r.id = v.run_id WHERE v.run_id IN (SELECT id FROM owned)
     ON CONFLICT (run_id, step) DO NOTHING)`;
 }
 

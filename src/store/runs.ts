@@ -157,6 +157,7 @@ const RUN_FIELDS: Record<keyof RunRow, string> = {
   reusedFromRunId: 'reused_from_run_id',
   prunedAtStep: 'pruned_at_step',
   leaseToken: 'lease_token',
+  notes: 'notes',
 };
 const SELECT_RUN = `SELECT ${Object.entries(RUN_FIELDS)
   .map(([f, c]) => (f === 'status' ? `"status"::text AS "status"` : `"${c}" AS "${f}"`))
@@ -234,6 +235,12 @@ export function runRepository(db: Db, pool: Pool) {
       await db.run.updateMany({ where: { id, projectId, status: 'queued' }, data: { status: 'cancelled', cancelRequestedAt: now, finishedAt: now, secondsLeft: null } });
       await db.run.updateMany({ where: { id, projectId, status: 'running', cancelRequestedAt: null }, data: { cancelRequestedAt: now } });
       return repo.get(projectId, id);
+    },
+
+    /** Changes what people write about a run (name, tags, notes); null when it is not the project's. */
+    async annotate(projectId: string, id: string, change: { name?: string; tags?: string[]; notes?: string | null }): Promise<RunRow | null> {
+      const r = await db.run.updateMany({ where: { id, projectId }, data: change });
+      return r.count ? repo.get(projectId, id) : null;
     },
 
     async countsByStatus(): Promise<Record<RunStatus, number>> {

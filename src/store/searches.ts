@@ -22,6 +22,18 @@ export interface NewSearch {
   direction: 'maximize' | 'minimize';
   stagesTotal: number;
   idempotencyKey?: string;
+  /** The search this one refines; must be the same project's (checked by the caller). */
+  parentSearchId?: string;
+}
+
+export interface RungRow {
+  stage: number;
+  step: number;
+  runId: string;
+  trialIndex: number;
+  params: Record<string, unknown>;
+  value: number;
+  promoted: boolean | null;
 }
 
 export type StatusCounts = Record<RunStatus, number> & { reused: number; total: number };
@@ -75,6 +87,7 @@ export function searchRepository(db: Db) {
             objectiveMetric: s.objectiveMetric,
             direction: s.direction,
             stagesTotal: s.stagesTotal,
+            parentSearchId: s.parentSearchId ?? null,
           },
         });
       const { row, created } = await idempotentCreate(s.idempotencyKey, find, create);
@@ -84,11 +97,11 @@ export function searchRepository(db: Db) {
     get: (projectId: string, id: string): Promise<SearchRow | null> => db.search.findFirst({ where: { id, projectId } }),
 
     /** Newest first, keyset-paged on (created_at, id); throws CursorError for a cursor of another project. */
-    async list(projectId: string, o: { status?: SearchStatus[]; limit: number; cursor?: string }): Promise<{ searches: SearchRow[]; nextCursor: string | null }> {
+    async list(projectId: string, o: { status?: SearchStatus[]; parentSearchId?: string; limit: number; cursor?: string }): Promise<{ searches: SearchRow[]; nextCursor: string | null }> {
       const at = o.cursor ? decodeCursor(projectId, '-createdAt', o.cursor) : null;
       const after: Prisma.SearchWhereInput = at ? { OR: [{ createdAt: { lt: new Date(at.value as string) } }, { createdAt: new Date(at.value as string), id: { lt: at.id } }] } : {};
       const rows = await db.search.findMany({
-        where: { projectId, ...(o.status?.length ? { status: { in: o.status } } : {}), ...after },
+        where: { projectId, ...(o.status?.length ? { status: { in: o.status } } : {}), ...(o.parentSearchId ? { parentSearchId: o.parentSearchId } : {}), ...after },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: o.limit + 1,
       });
@@ -98,6 +111,28 @@ export function searchRepository(db: Db) {
     },
 
     details: (ids: string[]) => searchDetails(db, ids),
+
+    /** Every value recorded at the search's rungs, with the trial's place in the plan. */
+    async rungRows(searchId: string): Promise<RungRow[]> {
+      const rows = await db.$queryRaw<{ stage: number; step: number; run_id: string; trial_index: number; params: Record<string, unknown> | null; value: number; promoted: boolean | null }[]>`
+        SELECT rr.stage, rr.step, rr.run_id, r.trial_index, r.params, rr.value, rr.promoted
+        FROM rung_results rr JOIN runs r ON r.id = rr.run_id
+        WHERE rr.search_id = ${searchId}::uuid ORDER BY rr.stage, rr.step, r.trial_index`;
+      return rows.map((r) => ({ stage: r.stage, step: r.step, runId: r.run_id, trialIndex: r.trial_index, params: r.params ?? {}, value: r.value, promoted: r.promoted }));
+    },
+
+    /** One trial's spec per rung (stage, step): where the rung sits on the schedule. */
+    async rungSpecs(searchId: string): Promise<{ stage: number; step: number; spec: unknown }[]> {
+      return db.$queryRaw<{ stage: number; step: number; spec: unknown }[]>`
+        SELECT DISTINCT ON (rr.stage, rr.step) rr.stage, rr.step, r.spec
+        FROM rung_results rr JOIN runs r ON r.id = rr.run_id WHERE rr.search_id = ${searchId}::uuid ORDER BY rr.stage, rr.step, r.trial_index`;
+    },
+
+    /** Trials that trained to the end (no copies), with their parameters and objective. */
+    async finishedTrials(searchId: string): Promise<{ params: Record<string, unknown>; objective: number }[]> {
+      const rows = await db.run.findMany({ where: { searchId, status: 'succeeded', reusedFromRunId: null, objective: { not: null } }, select: { params: true, objective: true } });
+      return rows.map((r) => ({ params: (r.params ?? {}) as Record<string, unknown>, objective: r.objective! }));
+    },
   };
 }
 

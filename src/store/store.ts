@@ -2,6 +2,7 @@
 // as a Fastify decorator (src/api/storePlugin.ts), the worker and scripts create their own; nothing
 // outside src/store talks to Postgres.
 import { artifactRepository } from './artifacts.js';
+import { createChangeFeed } from './changeFeed.js';
 import { createDb } from './db.js';
 import { gradientCheckRepository } from './gradientChecks.js';
 import { keyRepository } from './keys.js';
@@ -23,6 +24,7 @@ export interface StoreOptions {
 export function createStore(databaseUrl: string, o: StoreOptions = {}) {
   const db = createDb(databaseUrl, { max: o.ormConnections ?? 10 });
   const pool = createPool(databaseUrl, o.sqlConnections ?? 10);
+  const changes = createChangeFeed(databaseUrl);
   return {
     runs: runRepository(db, pool),
     metrics: metricsRepository(db),
@@ -33,6 +35,8 @@ export function createStore(databaseUrl: string, o: StoreOptions = {}) {
     leaderboards: leaderboardRepository(db),
     keys: keyRepository(db),
     reconciliation: reconciliationRepository(pool),
+    /** Runs and searches as they change (LISTEN/NOTIFY); connects on first subscription. */
+    changes,
     /** The recorder of one training attempt, fenced by its lease. */
     recorder: (lease: string, ro?: RecorderOptions) => pgRunRecorder(pool, lease, ro),
     /** Whether Postgres answers. */
@@ -40,7 +44,7 @@ export function createStore(databaseUrl: string, o: StoreOptions = {}) {
       await pool.query('SELECT 1');
     },
     async close(): Promise<void> {
-      await Promise.all([db.$disconnect().catch(() => {}), pool.end().catch(() => {})]);
+      await Promise.all([db.$disconnect().catch(() => {}), pool.end().catch(() => {}), changes.close()]);
     },
   };
 }

@@ -12,7 +12,7 @@ export interface Reply {
 
 export function apiClient(server: Server | string, contract: Contract) {
   const agent = request(server as never);
-  async function send(method: 'get' | 'post', path: string, opts: { key?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async function send(method: 'get' | 'post' | 'patch', path: string, opts: { key?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
     let req = agent[method](path);
     if (opts.key) req = req.set('Authorization', `Bearer ${opts.key}`);
     for (const [k, v] of Object.entries(opts.headers ?? {})) req = req.set(k, v);
@@ -26,6 +26,7 @@ export function apiClient(server: Server | string, contract: Contract) {
   return {
     get: (path: string, key?: string, headers?: Record<string, string>) => send('get', path, { key, headers }),
     post: (path: string, key: string | undefined, body?: unknown, headers?: Record<string, string>) => send('post', path, { key, body, headers }),
-    raw: (path: string, key: string | undefined, raw: string, contentType?: string) => send('post', path, { key, raw, contentType }),
+    patch: (path: string, key: string | undefined, body?: unknown) => send('patch', path, { key, body }),
+    raw: (path: string, key: string | undefined, raw: string, contentType?: string, method: 'post' | 'patch' = 'post') => send(method, path, { key, raw, contentType }),
   };
 }

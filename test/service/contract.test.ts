@@ -167,6 +167,49 @@ describe('openapi.yaml contract', () => {
     assert.equal((await api.post('/v1/searches/nope/cancel', key)).status, 400);
     assert.equal((await api.post(`/v1/searches/${sid}/cancel`, undefined)).status, 401);
 
+    // What the dashboard adds: notes and tags, live events, the project, compare, a run's checks,
+    // the rung ladder and parameter importance.
+    const annotated = await api.patch(`/v1/runs/${id}`, key, { notes: 'lr too high?', tags: ['keep'] });
+    assert.equal(annotated.status, 200);
+    assert.equal(annotated.body.notes, 'lr too high?');
+    assert.equal((await api.patch(`/v1/runs/${id}`, key, { notes: 'x'.repeat(10_001) })).status, 400);
+    assert.equal((await api.patch(`/v1/runs/${id}`, undefined, { notes: 'x' })).status, 401);
+    assert.equal((await api.patch(`/v1/runs/${id}`, other, { notes: 'x' })).status, 404);
+    assert.equal((await api.patch(`/v1/runs/${id}`, key, { notes: 'x'.repeat(70_000) })).status, 413);
+    assert.equal((await api.raw(`/v1/runs/${id}`, key, 'x', 'text/plain', 'patch')).status, 415);
+    const events = await api.get(`/v1/runs/${id}/events`, key);
+    assert.equal(events.status, 200);
+    assert.match(events.text, /event: run\ndata: /);
+    assert.match(events.text, /id: 60\nevent: point/);
+    assert.match(events.text, /event: end\ndata: \{"status":"succeeded"\}/);
+    const resumed = await api.get(`/v1/runs/${id}/events`, key, { 'last-event-id': '50' });
+    assert.deepEqual([...resumed.text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), [60], 'only the points after Last-Event-ID');
+    assert.equal((await api.get(`/v1/runs/${id}/events`, key, { 'last-event-id': 'x' })).status, 400);
+    assert.equal((await api.get(`/v1/runs/${id}/events`)).status, 401);
+    assert.equal((await api.get(`/v1/runs/${id}/events`, other)).status, 404);
+    assert.equal((await api.get('/v1/project', key)).status, 200);
+    assert.equal((await api.get('/v1/project')).status, 401);
+    const compared = await api.get(`/v1/metrics?runs=${id},${id}&maxPoints=4`, key);
+    assert.equal(compared.status, 200);
+    assert.equal(compared.body.series.length, 1, 'each run once');
+    assert.equal((await api.get('/v1/metrics', key)).status, 400);
+    assert.equal((await api.get(`/v1/metrics?runs=${Array.from({ length: 21 }, () => randomUUID()).join(',')}`, key)).status, 400);
+    assert.equal((await api.get(`/v1/metrics?runs=${id}`)).status, 401);
+    assert.equal((await api.get(`/v1/metrics?runs=${id}`, other)).status, 404);
+    const ofRun = await api.post('/v1/gradient-checks', key, { runId: id, features: 5, samples: 3 });
+    assert.equal(ofRun.status, 202);
+    assert.equal(ofRun.body.runId, id);
+    assert.equal((await api.get(`/v1/gradient-checks?runId=${id}`, key)).body.gradientChecks[0].id, ofRun.body.id);
+    assert.equal((await api.get('/v1/gradient-checks', key)).status, 400);
+    assert.equal((await api.get(`/v1/gradient-checks?runId=${id}`)).status, 401);
+    assert.equal((await api.get(`/v1/gradient-checks?runId=${id}`, other)).status, 404);
+    for (const sub of ['rungs', 'importance', 'events']) {
+      assert.equal((await api.get(`/v1/searches/${sid}/${sub}`, key)).status, 200, sub);
+      assert.equal((await api.get(`/v1/searches/nope/${sub}`, key)).status, 400, sub);
+      assert.equal((await api.get(`/v1/searches/${sid}/${sub}`)).status, 401, sub);
+      assert.equal((await api.get(`/v1/searches/${sid}/${sub}`, other)).status, 404, sub);
+    }
+
     // Operations.
     assert.equal((await api.get('/healthz')).status, 200);
     assert.equal((await api.get('/readyz')).status, 200);
@@ -196,6 +239,14 @@ describe('openapi.yaml contract', () => {
       ['getSearchLeaderboard', (c, k) => c.get(`/v1/searches/${sid}/leaderboard`, k)],
       ['cancelSearch', (c, k) => c.post(`/v1/searches/${sid}/cancel`, k)],
       ['getLeaderboard', (c, k) => c.get('/v1/leaderboard', k)],
+      ['annotateRun', (c, k) => c.patch(`/v1/runs/${id}`, k, { notes: 'n' })],
+      ['runEvents', (c, k) => c.get(`/v1/runs/${id}/events`, k)],
+      ['getProject', (c, k) => c.get('/v1/project', k)],
+      ['compareMetrics', (c, k) => c.get(`/v1/metrics?runs=${id}`, k)],
+      ['listGradientChecks', (c, k) => c.get(`/v1/gradient-checks?runId=${id}`, k)],
+      ['getSearchRungs', (c, k) => c.get(`/v1/searches/${sid}/rungs`, k)],
+      ['getSearchImportance', (c, k) => c.get(`/v1/searches/${sid}/importance`, k)],
+      ['searchEvents', (c, k) => c.get(`/v1/searches/${sid}/events`, k)],
     ];
     for (const [, call] of v1Calls) {
       const k = await newKey(t.store, 'contract');

@@ -6,7 +6,7 @@ import { classCount, featureCount } from '../../experiment/experimentSpec.js';
 import { ApiError } from '../errors.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { gradientCheckBody } from '../responseBodies.js';
-import { parseOr400, parseSpecBody, rejectProblems, uuid } from '../validate.js';
+import { parseOr400, parseSpecBody, rejectProblems, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 /** Numerical gradients cost two forward passes per parameter: keep the checked network small. */
@@ -14,6 +14,8 @@ export const GRADCHECK_MAX_PARAMETERS = 20_000;
 
 const body = z.strictObject({
   spec: z.unknown(),
+  /** Check this run's spec (then `spec` is left out). */
+  runId: uuid.optional(),
   features: z.int().min(1).max(3072).default(DEFAULT_GRADCHECK.features),
   samples: z.int().min(1).max(100).default(DEFAULT_GRADCHECK.samples),
   h: z.number().gt(0).max(0.1).default(DEFAULT_GRADCHECK.h),
@@ -25,7 +27,16 @@ export const gradientCheckRoutes =
   async (app) => {
     app.post('/v1/gradient-checks', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      const parsed = parseSpecBody(req.body, body, '{"spec": {...}, "features": 20, "samples": 10}', 'the experiment spec whose network is checked');
+      const example = '{"spec": {...}, "features": 20, "samples": 10} or {"runId": "...", "features": 20}';
+      let input = requireObjectBody(req.body, example);
+      if (input.runId !== undefined) {
+        const { runId } = parseOr400(z.object({ runId: uuid }), input, 'body');
+        if (input.spec !== undefined) throw new ApiError('invalid_request', 'give either runId or spec, not both', [{ path: 'spec', message: 'leave out with runId: the run\'s spec is checked' }]);
+        const run = await app.store.runs.get(req.projectId, runId);
+        if (!run) throw new ApiError('not_found', `no run ${runId} in this project`);
+        input = { ...input, spec: run.spec };
+      }
+      const parsed = parseSpecBody(input, body, example, 'the experiment spec whose network is checked (or a runId)');
       if (parsed.data && parsed.spec) {
         const d = Math.min(parsed.data.features, featureCount(parsed.spec));
         const sizes = [d, ...parsed.spec.model.hidden, classCount(parsed.spec)];
@@ -35,14 +46,21 @@ export const gradientCheckRoutes =
       }
       rejectProblems('gradient check', parsed);
       const spec = parsed.spec!;
-      const { spec: _spec, ...options } = parsed.data!;
-      const { check, created } = await app.store.gradientChecks.create({ projectId: req.projectId, spec, options, idempotencyKey: key });
+      const { spec: _spec, runId, ...options } = parsed.data!;
+      const { check, created } = await app.store.gradientChecks.create({ projectId: req.projectId, spec, options, idempotencyKey: key, runId });
       if (!created) {
-        assertSameRequest({ spec: check.spec, options: check.options }, { spec, options });
+        assertSameRequest({ spec: check.spec, options: check.options, runId: check.runId ?? undefined }, { spec, options, runId });
         return reply.code(200).send(gradientCheckBody(check));
       }
       await deps.enqueue('gradcheck', check.id).catch((err) => req.log.warn({ gradientCheckId: check.id, err: (err as Error).message }, 'enqueue failed; the reconciler will enqueue it'));
       return reply.code(202).header('location', `/v1/gradient-checks/${check.id}`).send(gradientCheckBody(check));
+    });
+
+    app.get('/v1/gradient-checks', async (req) => {
+      const { runId } = parseOr400(z.strictObject({ runId: uuid }), req.query, 'query');
+      const run = await app.store.runs.get(req.projectId, runId);
+      if (!run) throw new ApiError('not_found', `no run ${runId} in this project`);
+      return { gradientChecks: (await app.store.gradientChecks.ofRun(req.projectId, runId)).map(gradientCheckBody) };
     });
 
     app.get('/v1/gradient-checks/:id', async (req) => {

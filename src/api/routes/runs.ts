@@ -1,12 +1,13 @@
 // /v1/runs: create (idempotent), list with filters, read, progress history, artifacts, cancel.
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { RUN_STATUSES, SORT_FIELDS, TERMINAL, type SortField } from '../../store/runs.js';
+import { RUN_STATUSES, SORT_FIELDS, TERMINAL, type RunRow, type SortField } from '../../store/runs.js';
 import { ApiError } from '../errors.js';
 import { createFinishedRunCache } from '../finishedRunCache.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { runBody } from '../responseBodies.js';
-import { cursorTo400, pageCursor, parseOr400, parseSpecBody, queryBoolean, queryInt, queryNumber, rejectProblems, uuid } from '../validate.js';
+import { prunedReasonsOf } from '../rungs.js';
+import { cursorTo400, pageCursor, parseOr400, parseSpecBody, queryBoolean, queryInt, queryNumber, rejectProblems, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
 const tag = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:\-]+$/, 'use letters, digits and _ . : - only');
@@ -58,8 +59,16 @@ const listQuery = z.strictObject({
 const epochsQuery = z.strictObject({ cursor: queryInt(0, 1_000_000_000).optional(), limit: queryInt(1, 1000).default(1000) });
 const metricsQuery = z.strictObject({
   maxPoints: queryInt(2, 10_000).optional(),
-  cursor: queryInt(-1, 1_000_000_000).optional(),
+  cursor: queryInt(-1, 2_147_483_647).optional(),
   limit: queryInt(1, 10_000).optional(),
+  fromStep: queryInt(0, 2_147_483_647).optional(),
+  toStep: queryInt(0, 2_147_483_647).optional(),
+});
+
+const annotateBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  tags: z.array(tag).max(20).optional(),
+  notes: z.string().max(10_000).nullable().optional(),
 });
 
 export const runsRoutes =
@@ -110,8 +119,16 @@ export const runsRoutes =
         cursor: q.cursor,
         withTotal: q.withTotal,
       }).catch(cursorTo400);
-      return { runs: page.runs.map((r) => runBody(r)), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) };
+      const pruned = await prunedReasonsOfRuns(page.runs);
+      return { runs: page.runs.map((r) => runBody(r, { pruned: pruned.get(r.id) })), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) };
     });
+
+    /** Why the pruned trials among these runs were pruned (one ladder per search involved). */
+    const prunedReasonsOfRuns = async (list: RunRow[]) => {
+      const ids = [...new Set(list.filter((r) => r.status === 'pruned' && r.searchId).map((r) => r.searchId!))];
+      const found = (await Promise.all(ids.map((id) => app.store.searches.get(list[0].projectId, id)))).filter((s): s is NonNullable<typeof s> => s !== null);
+      return prunedReasonsOf(app.store, found);
+    };
 
     const findRun = async (projectId: string, params: unknown) => {
       const { id } = parseOr400(idParams, params, 'path');
@@ -125,9 +142,18 @@ export const runsRoutes =
       const hit = finished.get(req.projectId, (req.params as { id?: string }).id ?? '');
       if (hit) return reply.type('application/json; charset=utf-8').send(hit);
       const run = await findRun(req.projectId, req.params);
-      const body = runBody(run);
+      const body = runBody(run, { pruned: (await prunedReasonsOfRuns([run])).get(run.id) });
       if (TERMINAL.includes(run.status)) finished.set(run.projectId, run.id, JSON.stringify(body));
       return body;
+    });
+
+    app.patch('/v1/runs/:id', async (req) => {
+      const { id } = parseOr400(idParams, req.params, 'path');
+      const change = parseOr400(annotateBody, requireObjectBody(req.body, '{"name": "...", "tags": ["..."], "notes": "..."}'), 'body');
+      const run = await runs.annotate(req.projectId, id, change);
+      if (!run) throw new ApiError('not_found', `no run ${id} in this project`);
+      finished.drop(id);
+      return runBody(run, { pruned: (await prunedReasonsOfRuns([run])).get(run.id) });
     });
 
     app.get('/v1/runs/:id/epochs', async (req) => {
@@ -141,9 +167,12 @@ export const runsRoutes =
       const q = parseOr400(metricsQuery, req.query, 'query');
       const run = await findRun(req.projectId, req.params);
       const after = q.cursor ?? -1;
+      if (q.fromStep !== undefined && q.toStep !== undefined && q.fromStep > q.toStep) {
+        throw new ApiError('invalid_request', 'fromStep must not be after toStep', [{ path: 'query.fromStep', message: 'must not be after toStep' }]);
+      }
       if (q.maxPoints !== undefined) {
         const limit = Math.min(q.limit ?? q.maxPoints, 10_000);
-        const r = await metrics.thinned(run.id, q.maxPoints, after, limit);
+        const r = await metrics.thinned(run.id, q.maxPoints, after, limit, { from: q.fromStep, to: q.toStep });
         return { runId: run.id, thinned: true, bucketWidth: r.width, points: r.points, nextCursor: r.more ? String(r.points[r.points.length - 1].bucket!.toStep) : null };
       }
       const r = await metrics.points(run.id, after, Math.min(q.limit ?? 1000, 5000));

@@ -9,7 +9,9 @@ import { BOARD_METRICS } from '../../store/leaderboard.js';
 import { SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
 import { ApiError, summarise } from '../errors.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
-import { searchBoardEntry, searchBody } from '../responseBodies.js';
+import { parameterImportance } from '../../search/parameterImportance.js';
+import { rungsBody, searchBoardEntry, searchBody } from '../responseBodies.js';
+import { prunedReasonsOf, searchLadder } from '../rungs.js';
 import { cursorTo400, pageCursor, parseOr400, queryInt, requireObjectBody, uuid } from '../validate.js';
 import type { RouteDeps } from './deps.js';
 
@@ -21,6 +23,7 @@ const listQuery = z.strictObject({
     .transform((s) => s.split(',').map((x) => x.trim()))
     .pipe(z.array(z.enum(SEARCH_STATUSES as [string, ...string[]])))
     .optional(),
+  parentSearchId: uuid.optional(),
   limit: queryInt(1, 200).default(50),
   cursor: pageCursor.optional(),
 });
@@ -28,7 +31,7 @@ const listQuery = z.strictObject({
 const boardMetric = z.enum(['objective', ...(Object.keys(BOARD_METRICS) as [keyof typeof BOARD_METRICS, ...(keyof typeof BOARD_METRICS)[]])]);
 
 const boardQuery = z.strictObject({
-  limit: queryInt(1, 1000).default(50),
+  limit: queryInt(1, 10_000).default(50),
   metric: boardMetric.default('objective'),
   stage: queryInt(0, 100).optional(),
 });
@@ -50,14 +53,19 @@ export const searchRoutes =
 
     app.post('/v1/searches', async (req, reply) => {
       const key = idempotencyKey(req.headers['idempotency-key']);
-      requireObjectBody(req.body, '{"base": {...}, "space": {...}, "strategy": {...}}');
-      const parsed = parseSearchSpec(req.body);
+      // parentSearchId links a refinement to its parent; it is not part of the search itself.
+      const { parentSearchId, ...request } = requireObjectBody(req.body, '{"base": {...}, "space": {...}, "strategy": {...}}');
+      const parsed = parseSearchSpec(request);
       if (!parsed.ok) throw new ApiError('invalid_spec', `invalid search: ${summarise(parsed.problems)}`, parsed.problems);
+      const parent = parentSearchId === undefined ? undefined : parseOr400(z.object({ parentSearchId: uuid }), { parentSearchId }, 'body').parentSearchId;
+      if (parent && !(await searches.get(req.projectId, parent))) {
+        throw new ApiError('invalid_request', `parentSearchId: no search ${parent} in this project`, [{ path: 'parentSearchId', message: 'no such search in this project' }]);
+      }
       const spec = parsed.search;
-      const { search, created } = await searches.create({ projectId: req.projectId, spec, ...searchColumns(spec), idempotencyKey: key });
+      const { search, created } = await searches.create({ projectId: req.projectId, spec, ...searchColumns(spec), idempotencyKey: key, parentSearchId: parent });
       const [body] = await withDetails([search]);
       if (!created) {
-        assertSameRequest(search.spec, spec);
+        assertSameRequest({ spec: search.spec, parent: search.parentSearchId }, { spec, parent: parent ?? null });
         return reply.code(200).send(body);
       }
       await deps.triggerSearch(search.id).catch((err) => req.log.warn({ searchId: search.id, err: (err as Error).message }, 'could not wake the coordinator; the reconciler will'));
@@ -66,7 +74,7 @@ export const searchRoutes =
 
     app.get('/v1/searches', async (req) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      const page = await searches.list(req.projectId, { status: q.status as never, limit: q.limit, cursor: q.cursor }).catch(cursorTo400);
+      const page = await searches.list(req.projectId, { status: q.status as never, parentSearchId: q.parentSearchId, limit: q.limit, cursor: q.cursor }).catch(cursorTo400);
       return { searches: await withDetails(page.searches), nextCursor: page.nextCursor };
     });
 
@@ -80,13 +88,32 @@ export const searchRoutes =
       const s = await findSearch(req.projectId, req.params);
       const direction = s.direction === 'minimize' ? 'minimize' : 'maximize';
       const rows = await leaderboards.search(s.id, { metric: q.metric, direction, stage: q.stage, limit: q.limit });
+      const pruned = rows.some((r) => r.status === 'pruned') ? await prunedReasonsOf(app.store, [s]) : new Map();
       const metricDirection = q.metric === 'objective' ? direction : BOARD_METRICS[q.metric].better === 'max' ? 'maximize' : 'minimize';
       return {
         searchId: s.id,
         metric: q.metric === 'objective' ? s.objectiveMetric : q.metric,
         direction: metricDirection,
         stage: q.stage ?? null,
-        entries: rows.map((r, i) => searchBoardEntry(r, i + 1)),
+        entries: rows.map((r, i) => searchBoardEntry(r, i + 1, pruned.get(r.id) ?? null)),
+      };
+    });
+
+    app.get('/v1/searches/:id/rungs', async (req) => {
+      const s = await findSearch(req.projectId, req.params);
+      return rungsBody(s.id, await searchLadder(app.store, s));
+    });
+
+    app.get('/v1/searches/:id/importance', async (req) => {
+      const s = await findSearch(req.projectId, req.params);
+      const parsed = parseSearchSpec(s.spec);
+      const space = parsed.ok ? Object.entries(parsed.search.space) : [];
+      const trials = await searches.finishedTrials(s.id);
+      return {
+        searchId: s.id,
+        objective: { metric: s.objectiveMetric, direction: s.direction },
+        trials: trials.length,
+        parameters: parameterImportance(trials, space.map(([name, dim]) => ({ name, log: 'logUniform' in dim }))),
       };
     });
 

@@ -1,0 +1,70 @@
+// Changes to runs and searches as Postgres announces them (LISTEN/NOTIFY, raised by triggers on
+// commit: see the dashboard migration), fanned out to subscribers by id. One connection per API
+// process, whatever the number of subscribers; it reconnects by itself, and a subscriber should
+// also poll now and then, for what happened while the feed was down.
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+
+export type FeedKind = 'run' | 'search';
+
+export interface ChangeFeed {
+  /** Calls `onChange` whenever the run or search changes; returns the unsubscribe. */
+  subscribe(kind: FeedKind, id: string, onChange: () => void): () => void;
+  close(): Promise<void>;
+}
+
+const CHANNELS: Record<string, FeedKind> = { trainyard_run: 'run', trainyard_search: 'search' };
+
+export function createChangeFeed(databaseUrl: string): ChangeFeed {
+  const events = new EventEmitter();
+  // Hundreds of dashboard streams may watch one run.
+  events.setMaxListeners(0);
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | undefined;
+  let subscribers = 0;
+
+  const connect = async () => {
+    if (closed || client) return;
+    const c = new pg.Client({ connectionString: databaseUrl });
+    client = c;
+    const lost = () => {
+      if (client !== c) return;
+      client = null;
+      c.end().catch(() => {});
+      if (!closed && subscribers > 0) retry = setTimeout(() => void connect(), 1000);
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    c.on('notification', (n) => {
+      const kind = CHANNELS[n.channel];
+      if (kind && n.payload) events.emit(`${kind}:${n.payload}`);
+    });
+    try {
+      await c.connect();
+      await c.query('LISTEN trainyard_run; LISTEN trainyard_search');
+    } catch {
+      lost();
+    }
+  };
+
+  return {
+    subscribe(kind, id, onChange) {
+      subscribers++;
+      void connect();
+      const name = `${kind}:${id}`;
+      events.on(name, onChange);
+      return () => {
+        events.off(name, onChange);
+        subscribers--;
+      };
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    },
+  };
+}
