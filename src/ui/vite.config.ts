@@ -7,6 +7,7 @@ export default defineConfig({
   base: './',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: { outDir: '../../dist/ui', emptyOutDir: true, target: 'es2022', sourcemap: false },
-  server: { proxy: { '/v1': process.env.API_URL ?? 'http://127.0.0.1:3111' } },
+  // The editor bundles ../../examples, outside the root: the dev server may read it.
+  server: { proxy: { '/v1': process.env.API_URL ?? 'http://127.0.0.1:3111' }, fs: { allow: ['../..'] } },
   test: { root: import.meta.dirname + '/../..', include: ['test/ui/**/*.test.ts'], environment: 'node' },
 });

@@ -180,11 +180,43 @@ async function searchEvents(req: IncomingMessage, res: ServerResponse, id: strin
   }
 }
 
+/** Past the API's 1,000-entry limit: every trial from GET /v1/runs?searchId=, ranked here. */
+async function fullBoard(req: IncomingMessage, id: string) {
+  const search = await upJson(req, `/v1/searches/${id}`);
+  const runs: Json[] = [];
+  for (let cursor: string | null = ''; cursor !== null; ) {
+    const p = await upJson(req, `/v1/runs?searchId=${id}&limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+    runs.push(...p.runs);
+    cursor = p.nextCursor;
+  }
+  const sign = search.objective.direction === 'maximize' ? -1 : 1;
+  const key = (r: Json) => [r.trial.objective === null ? 2 : r.status === 'pruned' ? 1 : 0, r.trial.objective === null ? 0 : sign * r.trial.objective];
+  runs.sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)];
+    return ka[0] - kb[0] || ka[1] - kb[1] || a.trial.stage - b.trial.stage || a.trial.trialIndex - b.trial.trialIndex;
+  });
+  const entries = runs.map((r, i) => ({
+    rank: i + 1,
+    runId: r.id,
+    name: r.name,
+    stage: r.trial.stage,
+    trialIndex: r.trial.trialIndex,
+    status: r.status,
+    params: r.trial.params,
+    objective: r.trial.objective,
+    value: r.trial.objective,
+    metrics: r.metrics ?? { train: null, validation: null, test: null },
+    reusedFrom: r.trial.reusedFrom,
+    prunedAtStep: r.trial.prunedAtStep,
+    links: { run: `/v1/runs/${r.id}` },
+  }));
+  return { searchId: id, metric: search.objective.metric, direction: search.objective.direction, stage: null, entries };
+}
+
 /** GET /v1/searches/:id/rungs from rung_results (values and promotions as the workers decided). */
 async function rungs(req: IncomingMessage, res: ServerResponse, id: string) {
   const search = await upJson(req, `/v1/searches/${id}`);
   const { metric, direction } = search.objective;
-  const reduction = search.spec.pruning?.reduction ?? null;
   const rows = (
     await pool.query('SELECT rr.stage, rr.step, rr.run_id, rr.value, rr.promoted, r.trial_index, r.params, r.steps_total, r.epochs_total FROM rung_results rr JOIN runs r ON r.id = rr.run_id WHERE rr.search_id = $1 ORDER BY rr.stage, rr.step', [id])
   ).rows;
@@ -208,7 +240,8 @@ async function rungs(req: IncomingMessage, res: ServerResponse, id: string) {
       cycle: schedule.kind === 'cyclical' ? step / (2 * schedule.stepSize) : null,
       metric,
       direction,
-      keep: Math.max(1, Math.floor(finite.length / (reduction ?? 1))),
+      // The workers promote asynchronously, so how many were kept is what they decided.
+      keep: kept.length,
       competitors: finite.length,
       cutoff: kept.length ? (direction === 'maximize' ? Math.min(...kept) : Math.max(...kept)) : null,
       entries: sorted.map((g, i) => ({ runId: g.run_id, trialIndex: g.trial_index, params: g.params, value: Number.isFinite(g.value) ? g.value : null, rank: i + 1, promoted: g.promoted })),
@@ -257,8 +290,8 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   if (req.method === 'GET' && (g = m(/^\/v1\/searches\/([^/]+)\/events$/))) return searchEvents(req, res, g[1]);
   if (req.method === 'GET' && (g = m(/^\/v1\/searches\/([^/]+)\/rungs$/))) return rungs(req, res, g[1]);
   if (req.method === 'GET' && (g = m(/^\/v1\/searches\/([^/]+)\/leaderboard$/))) {
-    q.set('limit', String(Math.min(1000, Number(q.get('limit') ?? 50))));
-    return pipe(res, await up(req, `${path}?${q}`));
+    if (Number(q.get('limit') ?? 50) <= 1000) return pipe(res, await up(req, `${path}?${q}`));
+    return send(res, 200, await fullBoard(req, g[1]));
   }
   if (req.method === 'GET' && (g = m(/^\/v1\/searches\/([^/]+)$/))) return send(res, 200, withParent(await upJson(req, path)));
   if (req.method === 'GET' && path === '/v1/searches') {

@@ -1,8 +1,8 @@
 // Screenshots of every dashboard page at desktop (1280 px) and phone (390 px) width, light and
 // dark, in headless Chromium, against a running API that serves the dashboard.
 //   BASE_URL=http://127.0.0.1:3112 KEY=ty_... npx tsx src/ui/scripts/screenshots.ts [out-dir]
-// Pages needing ids take them from the API: the newest run with curves, the newest search, and
-// up to eight finished runs to compare. Set RUN_ID, SEARCH_ID or COMPARE_IDS to choose.
+// Pages needing ids take them from the API: the newest running (else newest) run with curves, the
+// newest search, and its eight best trials to compare. Set RUN_ID, SEARCH_ID or COMPARE_IDS.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +32,11 @@ async function shots(): Promise<Shot[]> {
   const { runs } = await api<{ runs: { id: string; status: string; progress: { step: number } }[] }>('/v1/runs?limit=100');
   const withCurves = runs.filter((r) => r.progress.step > 0);
   const runId = process.env.RUN_ID ?? withCurves.find((r) => r.status === 'running')?.id ?? withCurves[0]?.id;
-  const compare = process.env.COMPARE_IDS ?? withCurves.filter((r) => r.status === 'succeeded').slice(0, 8).map((r) => r.id).join(',');
   const { searches } = await api<{ searches: { id: string }[] }>('/v1/searches?limit=1');
   const searchId = process.env.SEARCH_ID ?? searches[0]?.id;
+  // Runs worth comparing: the best trials of one search (same base spec, different parameters).
+  const best = searchId ? (await api<{ entries: { runId: string; status: string }[] }>(`/v1/searches/${searchId}/leaderboard?limit=8`)).entries.map((e) => e.runId) : [];
+  const compare = process.env.COMPARE_IDS ?? (best.length > 1 ? best : withCurves.filter((r) => r.status === 'succeeded').slice(0, 8).map((r) => r.id)).join(',');
   const heading = (name: string) => async (page: Page) => {
     await page.getByRole('heading', { level: 1, name }).first().waitFor();
     await page.waitForTimeout(1500);
@@ -90,6 +92,7 @@ async function main() {
           }
           await page.goto(`${BASE}/${shot.hash}`);
           await shot.prepare?.(page);
+          await page.evaluate(() => scrollTo(0, 0));
           const file = join(OUT, `${shot.name}-${vp.label}-${scheme}.png`);
           await page.screenshot({ path: file, fullPage: true });
           console.log(file);

@@ -15,7 +15,6 @@ import { num, pct } from '../../lib/format';
 import { splitColor } from '../../lib/palette';
 import { columnsFrom, spliceRange, type Measure, type PointColumns } from '../../lib/pointColumns';
 import { maxPointsFor, stepRange, worthRefining } from '../../lib/thinning';
-import './runCharts.css';
 
 const MEASURES: { measure: Measure; title: string }[] = [
   { measure: 'loss', title: 'Loss (cross-entropy)' },
