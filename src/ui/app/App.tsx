@@ -10,7 +10,7 @@ import { SearchesPage } from '../pages/searches/SearchesPage';
 import { SubmitPage } from '../pages/submit/SubmitPage';
 import { ApiContext } from './apiContext';
 import { href, type Route } from './route';
-import { forgetKey, storedKey, storeKey } from './session';
+import { forgetKey, storedKey, storeKey, takeKeyFromLocation } from './session';
 import { SignIn } from './SignIn';
 import { TopBar } from './TopBar';
 import { useRoute } from './useRoute';
@@ -47,19 +47,29 @@ export function App({ linkKey }: { linkKey: string | null }) {
   const route = useRoute();
   const [session, setSession] = useState<Session>({ state: 'checking' });
 
-  useEffect(() => {
-    const key = linkKey ?? storedKey();
-    if (!key) return setSession({ state: 'out', notice: null });
-    new Api(key)
-      .project()
-      .then((project) => {
+  const check = (key: string) =>
+    new Api(key).project().then(
+      (project) => {
         storeKey(key);
         setSession({ state: 'in', key, project });
-      })
-      .catch((err) => {
+      },
+      (err) => {
         forgetKey();
         setSession({ state: 'out', notice: err instanceof ApiError && err.status === 401 ? 'That key was not accepted; sign in with another.' : `Could not check the key: ${(err as Error).message}` });
-      });
+      },
+    );
+
+  useEffect(() => {
+    const key = linkKey ?? storedKey();
+    if (key) check(key);
+    else setSession({ state: 'out', notice: null });
+    // A #key= link opened in a tab that already runs the dashboard arrives as a hash change.
+    const onHash = () => {
+      const k = takeKeyFromLocation();
+      if (k) check(k);
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
   }, []);
 
   const signOut = (notice: string | null = null) => {
@@ -88,7 +98,7 @@ export function App({ linkKey }: { linkKey: string | null }) {
   return (
     <ApiContext.Provider value={api}>
       <TopBar route={route} projectName={session.project.name} onSignOut={() => signOut()} />
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} key={session.key}>
         <Page route={route} />
       </main>
     </ApiContext.Provider>

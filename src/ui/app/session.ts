@@ -26,5 +26,7 @@ export function takeKeyFromLocation(): string | null {
   const key = keyFromHash(location.hash);
   if (key === null) return null;
   history.replaceState(null, '', `${location.pathname}${location.search}#/runs`);
+  // replaceState fires no hashchange; the router must still see the new route.
+  dispatchEvent(new HashChangeEvent('hashchange'));
   return key;
 }

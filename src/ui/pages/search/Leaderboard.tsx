@@ -29,9 +29,10 @@ interface Props {
   hovered: string | null;
   onHover: (runId: string | null) => void;
   total: number;
+  loaded: boolean;
 }
 
-export function Leaderboard({ entries, params, objectiveLabel, descendingIsBetter, hovered, onHover, total }: Props) {
+export function Leaderboard({ entries, params, objectiveLabel, descendingIsBetter, hovered, onHover, total, loaded }: Props) {
   const [sort, setSort] = useState<{ key: string; desc: boolean }>({ key: 'objective', desc: descendingIsBetter });
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 400 });
@@ -55,7 +56,7 @@ export function Leaderboard({ entries, params, objectiveLabel, descendingIsBette
   return (
     <div>
       <p class="muted small-note board-count" aria-live="polite">
-        {entries.length === total ? `${total} trials` : `${entries.length} of ${total} trials inside the brushed ranges`}
+        {!loaded ? 'Loading trials…' : entries.length === total ? `${total} trials` : `${entries.length} of ${total} trials inside the brushed ranges`}
       </p>
       <div class="table-scroll board-scroll" ref={scroller} onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
         <table class="data board" aria-label="Leaderboard" aria-rowcount={sorted.length + 1}>

@@ -86,21 +86,22 @@ export function ParallelCoordinates({ axes, entries, brushes, onBrush, hovered, 
       });
       g.stroke();
     };
-    const brushed = (r: (typeof rows)[number]) => isKept(r.e);
-    // Out of the brushes first and faint, then pruned, then the rest from worst to best.
+    // Trials without a value yet (queued, running) carry no information about the objective.
+    const valued = (r: (typeof rows)[number]) => r.ts[objective] !== null;
+    const brushed = (r: (typeof rows)[number]) => valued(r) && isKept(r.e);
+    // Faint first (outside the brushes, or not valued yet), then pruned, then the rest from worst to best.
     g.lineWidth = 1;
-    g.strokeStyle = dark ? 'rgba(160,170,185,0.14)' : 'rgba(90,100,115,0.13)';
+    g.strokeStyle = dark ? 'rgba(160,170,185,0.12)' : 'rgba(90,100,115,0.1)';
     for (const r of rows) if (!brushed(r)) polyline(r.ts);
     g.setLineDash([3, 3]);
-    g.strokeStyle = dark ? 'rgba(170,150,220,0.45)' : 'rgba(110,80,170,0.4)';
+    g.strokeStyle = dark ? 'rgba(170,150,220,0.35)' : 'rgba(110,80,170,0.3)';
     for (const r of rows) if (brushed(r) && r.e.status === 'pruned') polyline(r.ts);
     g.setLineDash([]);
     const kept = rows.filter((r) => brushed(r) && r.e.status !== 'pruned');
     kept.sort((a, b) => (a.ts[objective] ?? -1) - (b.ts[objective] ?? -1));
     g.lineWidth = 1.3;
     for (const r of kept) {
-      const t = r.ts[objective];
-      g.strokeStyle = t === null ? muted : ramp(t, dark);
+      g.strokeStyle = ramp(r.ts[objective]!, dark);
       polyline(r.ts);
     }
     const hot = rows.find((r) => r.e.runId === hovered);
@@ -181,7 +182,8 @@ export function ParallelCoordinates({ axes, entries, brushes, onBrush, hovered, 
 
   return (
     <div class="pc-wrap">
-      <div class="pc-scroll">
+      {/* When the axes need more room than the screen has, the chart scrolls sideways (also by keyboard). */}
+      <div class="pc-scroll" tabIndex={width > available ? 0 : undefined} role={width > available ? 'group' : undefined} aria-label={width > available ? 'Parallel coordinates, scrolls sideways' : undefined}>
       <canvas
         ref={canvas}
         style={{ width: `${width}px`, height: `${HEIGHT}px` }}

@@ -10,7 +10,7 @@ import { num } from '../../lib/format';
 import type { Refinement } from '../../lib/refineSearch';
 
 function dimText(d: Dimension): string {
-  if ('logUniform' in d) return `log-uniform 1e${num(d.logUniform[0], 4)} … 1e${num(d.logUniform[1], 4)}`;
+  if ('logUniform' in d) return `log-uniform ${num(Math.pow(10, d.logUniform[0]), 3)} … ${num(Math.pow(10, d.logUniform[1]), 3)} (log10 ${num(d.logUniform[0], 4)} … ${num(d.logUniform[1], 4)})`;
   if ('uniform' in d) return `uniform ${num(d.uniform[0], 4)} … ${num(d.uniform[1], 4)}`;
   if ('intRange' in d) return `integers ${d.intRange.min} … ${d.intRange.max} step ${d.intRange.step}`;
   return `values ${d.values.map((v) => JSON.stringify(v)).join(', ')}`;

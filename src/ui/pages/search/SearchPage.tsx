@@ -169,7 +169,7 @@ export function SearchPage({ id }: { id: string }) {
           <h2 id="board-title">Leaderboard</h2>
         </header>
         <div class="body">
-          <Leaderboard entries={kept} total={trials.length} params={Object.keys(search.spec.space)} objectiveLabel={objectiveLabel} descendingIsBetter={search.objective.direction === 'maximize'} hovered={hovered} onHover={setHovered} />
+          <Leaderboard entries={kept} total={trials.length} loaded={data.trialsLoaded} params={Object.keys(search.spec.space)} objectiveLabel={objectiveLabel} descendingIsBetter={search.objective.direction === 'maximize'} hovered={hovered} onHover={setHovered} />
         </div>
       </section>
 

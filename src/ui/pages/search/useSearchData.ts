@@ -2,7 +2,7 @@
 // change and a trial entry whenever a trial's state changes. The rung ladder and the importance
 // are re-read when trials finish (they change only then), not on a timer.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Api } from '../../api/client';
+import { ApiError, type Api } from '../../api/client';
 import { followEventStream, type StreamState } from '../../api/eventStream';
 import type { Importance, LeaderboardEntry, Rungs, Search } from '../../api/types';
 import { mergeTrial } from '../../lib/trialMerge';
@@ -19,6 +19,7 @@ export interface SearchData {
   searchError: unknown;
   setSearch: (s: Search) => void;
   trials: LeaderboardEntry[];
+  trialsLoaded: boolean;
   boardError: unknown;
   rungs: Loadable<Rungs>;
   importance: Loadable<Importance>;
@@ -36,7 +37,10 @@ export function useSearchData(api: Api, id: string): SearchData {
   const [children, setChildren] = useState<Search[]>([]);
   const [stream, setStream] = useState<StreamState | null>(null);
   const map = useRef(new Map<string, LeaderboardEntry>());
+  const [trialsLoaded, setTrialsLoaded] = useState(false);
   const timers = useRef<{ frame: number; derived: ReturnType<typeof setTimeout> | null }>({ frame: 0, derived: null });
+  // A server without the importance endpoint answers 404 once; it is not asked again.
+  const noImportance = useRef(false);
 
   const publish = () => {
     if (timers.current.frame) return;
@@ -48,12 +52,22 @@ export function useSearchData(api: Api, id: string): SearchData {
 
   const loadDerived = (s: Search) => {
     if (s.spec.pruning) api.rungs(id).then((value) => setRungs({ value, error: null }), (error) => setRungs((r) => ({ value: r.value, error })));
-    api.importance(id).then((value) => setImportance({ value, error: null }), (error) => setImportance((r) => ({ value: r.value, error })));
+    if (noImportance.current) return;
+    api.importance(id).then(
+      (value) => setImportance({ value, error: null }),
+      (error) => {
+        if (error instanceof ApiError && error.status === 404) noImportance.current = true;
+        setImportance((r) => ({ value: r.value, error }));
+      },
+    );
   };
-  // Several trials often finish together (a fused group): one re-read after they settle.
+  // Trials finish in bursts (a fused group at once): at most one re-read per few seconds.
   const deriveSoon = (s: Search) => {
-    if (timers.current.derived) clearTimeout(timers.current.derived);
-    timers.current.derived = setTimeout(() => loadDerived(s), 1500);
+    if (timers.current.derived) return;
+    timers.current.derived = setTimeout(() => {
+      timers.current.derived = null;
+      loadDerived(s);
+    }, 3000);
   };
 
   useEffect(() => {
@@ -91,6 +105,7 @@ export function useSearchData(api: Api, id: string): SearchData {
       (b) => {
         if (stopped) return;
         for (const e of b.entries) mergeTrial(map.current, e);
+        setTrialsLoaded(true);
         publish();
       },
       (e) => !stopped && setBoardError(e),
@@ -104,5 +119,5 @@ export function useSearchData(api: Api, id: string): SearchData {
     };
   }, [id]);
 
-  return { search, searchError, setSearch, trials, boardError, rungs, importance, children, stream };
+  return { search, searchError, setSearch, trials, trialsLoaded, boardError, rungs, importance, children, stream };
 }
