@@ -24,7 +24,13 @@ export function UPlotChart({ options, data, height, label, keepScales = false, o
 
   useEffect(() => {
     const el = ref.current!;
-    const u = new uPlot({ ...options, width: el.clientWidth || 320, height } as uPlot.Options, latest.current, el);
+    // The x range is mirrored on the element (data-x-min/max) so tests can see a zoom hold.
+    const mirror = (u: uPlot) => {
+      el.dataset.xMin = String(u.scales.x.min);
+      el.dataset.xMax = String(u.scales.x.max);
+    };
+    const hooks = { ...options.hooks, setScale: [...(options.hooks?.setScale ?? []), (u: uPlot, key: string) => key === 'x' && mirror(u)] };
+    const u = new uPlot({ ...options, hooks, width: el.clientWidth || 320, height } as uPlot.Options, latest.current, el);
     plot.current = u;
     shown.current = latest.current;
     onReady?.(u);

@@ -32,14 +32,15 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
     grid: { stroke: grid, width: 1 },
     ticks: { stroke: grid, width: 1, size: 4 },
     values: (_u, splits) => splits.map((v) => (v === null ? '' : values(v))),
-    size,
+    // uPlot takes a present-but-undefined size as 0 (the axis vanishes): set it only when given.
+    ...(size ? { size } : {}),
   });
   const fx = xFormat(s.xMode);
   const fy = s.yFormat ?? ((v: number) => num(v, 3));
   return {
     title: s.title,
     scales: { x: { time: false }, y: s.logY ? { distr: 3, log: 10 } : { auto: true } },
-    axes: [axis(X_LABEL[s.xMode], fx), axis('', fy, 58)],
+    axes: [axis(X_LABEL[s.xMode], fx, 40), axis('', fy, 58)],
     series: [{ label: X_LABEL[s.xMode], value: (_u, v) => (v === null ? '—' : fx(v)) }, ...series],
     bands,
     legend: { live: true },
@@ -54,6 +55,10 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
       },
     },
     hooks: {
+      // Away from the cursor the legend shows the latest values instead of dashes.
+      ready: [showLatest],
+      setData: [showLatest],
+      setCursor: [(u) => u.cursor.idx == null && showLatest(u)],
       setSelect: [
         (u) => {
           if (u.select.width > 3) {
@@ -66,6 +71,11 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
       ],
     },
   };
+}
+
+function showLatest(u: uPlot): void {
+  const n = u.data[0]?.length ?? 0;
+  if (n > 0 && u.cursor.idx == null) u.setLegend({ idx: n - 1 });
 }
 
 /** A line series, with the EMA convention: the raw line faint behind its smoothed twin. */

@@ -88,6 +88,10 @@ export function RunCharts({ runId, cols, version, onPlotWidth }: RunChartsProps)
   useEffect(() => {
     for (const u of plots.current.values()) if (zoom) u.setScale('x', zoom);
   }, [zoom, shown]);
+  // Unzooming rescales to all the points held, whether or not new ones have arrived.
+  useEffect(() => {
+    if (!zoom) for (const u of plots.current.values()) u.setData(u.data, true);
+  }, [zoom]);
 
   const ready = (key: string) => (u: uPlot | null) => {
     if (!u) return plots.current.delete(key);
