@@ -67,6 +67,9 @@ export function RunCharts({ runId, cols, version, onPlotWidth }: RunChartsProps)
   };
 
   const zoomTo = (min: number, max: number) => {
+    // Synced charts mirror a drag-selection, so every chart reports the same zoom: act once.
+    if (zoomRef.current && zoomRef.current.min === min && zoomRef.current.max === max) return;
+    zoomRef.current = { min, max };
     setZoom({ min, max });
     const range = stepRange(xColumn(cols, xMode), cols.step, min, max);
     if (!range || !worthRefining(range.fromStep, range.toStep, cols.thinned ? cols.bucketWidth : 1, plotWidth.current)) return setZoomNote(null);
