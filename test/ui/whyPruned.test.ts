@@ -16,6 +16,12 @@ describe('composeWhy', () => {
     );
   });
 
+  it('does not claim a trial fell short of a cut-off it beats (pruned on arrival)', () => {
+    const s = composeWhy({ ...pruned, value: 0.962, cutoff: 0.932, keep: 36, competitors: 90 }, 'validationAccuracy', 'maximize');
+    expect(s).toBe("at rung 2 (cycle 2) it was pruned on arrival: its validation accuracy 0.962 was not among the best 36 of the trials that had reached the rung before it (the rung's final cut-off was 0.932)");
+    expect(s).not.toContain('below');
+  });
+
   it('explains a diverged trial', () => {
     expect(composeWhy({ ...pruned, value: null }, 'validationAccuracy', 'maximize')).toContain('not a number');
   });

@@ -16,6 +16,10 @@ export function composeWhy(p: Pruned, metric: string, direction: Direction): str
   const what = metricWords(metric);
   if (p.value === null || !Number.isFinite(p.value)) return `${where} its ${what} was not a number (the trial diverged), so it could not compete`;
   const side = direction === 'maximize' ? 'below' : 'above';
+  const beats = p.cutoff !== null && (direction === 'maximize' ? p.value >= p.cutoff : p.value <= p.cutoff);
+  // Pruning decided on arrival (against the trials that had reached the rung before) can stop a
+  // trial that the rung's final cut-off would have kept; say so rather than claim it fell short.
+  if (beats) return `${where} it was pruned on arrival: its ${what} ${num(p.value, 3)} was not among ${bestPart(p.keep, p.competitors).replace(/ of \d+$/, '')} of the trials that had reached the rung before it (the rung's final cut-off was ${num(p.cutoff, 3)})`;
   return `${where} its ${what} ${num(p.value, 3)} was ${side} the cut-off ${num(p.cutoff, 3)} of ${bestPart(p.keep, p.competitors)}`;
 }
 

@@ -74,9 +74,10 @@ function Scatter({ axis, points, objectiveLabel, onHover, onOpen }: { axis: Axis
           label: axis.label + (axis.kind === 'log' ? ' (log)' : ''),
           labelSize: 18,
           splits: axis.kind === 'categorical' ? () => cats.map((_, i) => i) : undefined,
-          values: (_u, splits) => splits.map((v) => (axis.kind === 'categorical' ? (cats[Math.round(v)] ?? '') : num(v, 3))),
+          // uPlot passes null for the log-axis ticks it leaves unlabelled.
+          values: (_u, splits) => splits.map((v) => (v === null ? '' : axis.kind === 'categorical' ? (cats[Math.round(v)] ?? '') : num(v, 3))),
         },
-        { ...style, label: objectiveLabel, labelSize: 18, size: 52, values: (_u, splits) => splits.map((v) => num(v, 3)) },
+        { ...style, label: objectiveLabel, labelSize: 18, size: 52, values: (_u, splits) => splits.map((v) => (v === null ? '' : num(v, 3))) },
       ],
       series: [{}, { ...dots(done, true), label: 'finished' }, { ...dots(pruned, false), label: 'pruned (at its rung)' }],
       legend: { show: false },

@@ -54,9 +54,25 @@ function Strip({ rung, hovered, onHover }: { rung: Rung; hovered: string | null;
   );
 }
 
+/** Pruned trials shown without unfolding: those that came closest to the cut-off. */
+const NEAREST = 4;
+
 function RungRow({ rung, byRun, hovered, onHover }: { rung: Rung } & Omit<Props, 'rungs' | 'error' | 'pruning'>) {
+  // Entries come ranked, best first: the first pruned ones missed the cut-off by the least.
   const pruned = rung.entries.filter((e) => !e.promoted);
   const better = rung.direction === 'maximize' ? '≥' : '≤';
+  const why = (list: typeof pruned) => (
+    <ul class="why">
+      {list.map((e) => (
+        <li key={e.runId} onMouseEnter={() => onHover(e.runId)} onMouseLeave={() => onHover(null)}>
+          <a href={href.run(e.runId)}>
+            Trial {rung.stage}·{e.trialIndex}
+          </a>
+          : {whyPruned(byRun.get(e.runId), rung, e)}.
+        </li>
+      ))}
+    </ul>
+  );
   return (
     <li class="rung">
       <p class="rung-head">
@@ -71,21 +87,19 @@ function RungRow({ rung, byRun, hovered, onHover }: { rung: Rung } & Omit<Props,
       </p>
       <Strip rung={rung} hovered={hovered} onHover={onHover} />
       {pruned.length > 0 && (
-        <details open={pruned.length <= 6}>
-          <summary>
+        <>
+          <p class="pruned-count">
             Pruned here: {pruned.length} {pruned.length === 1 ? 'trial' : 'trials'}
-          </summary>
-          <ul class="why">
-            {pruned.map((e) => (
-              <li key={e.runId} onMouseEnter={() => onHover(e.runId)} onMouseLeave={() => onHover(null)}>
-                <a href={href.run(e.runId)}>
-                  Trial {rung.stage}·{e.trialIndex}
-                </a>
-                : {whyPruned(byRun.get(e.runId), rung, e)}.
-              </li>
-            ))}
-          </ul>
-        </details>
+            {pruned.length > NEAREST ? `; the ${NEAREST} nearest the cut-off:` : ':'}
+          </p>
+          {why(pruned.slice(0, NEAREST))}
+          {pruned.length > NEAREST && (
+            <details>
+              <summary>The other {pruned.length - NEAREST} pruned here</summary>
+              {why(pruned.slice(NEAREST))}
+            </details>
+          )}
+        </>
       )}
       <details>
         <summary>Every trial at this rung ({rung.entries.length})</summary>
