@@ -146,7 +146,7 @@ export function RungLadder({ rungs, error, pruning, byRun, hovered, onHover }: P
   const stages = [...new Set(rungs.rungs.map((r) => r.stage))];
   return (
     <div class="ladder">
-      <p class="muted small-note">Successive halving (reduction {rungs.pruning?.reduction}): at each rung every live trial of the stage is compared and the best 1/{rungs.pruning?.reduction} continue.</p>
+      <p class="muted small-note">Successive halving (reduction {rungs.pruning?.reduction}): at each rung the trials are ranked by the objective and the best 1/{rungs.pruning?.reduction} continue.</p>
       {stages.map((s) => (
         <section key={s} aria-label={`Stage ${s} rungs`}>
           {stages.length > 1 && <h3>Stage {s}</h3>}
