@@ -23,7 +23,7 @@ export const RUN_COLUMNS: RunColumn[] = [
   { id: 'status', header: 'Status', text: (r) => r.status, csv: (r) => r.status, defaultShown: true },
   { id: 'name', header: 'Name', sort: 'name', text: (r) => r.name ?? r.id.slice(0, 8), csv: (r) => r.name, defaultShown: true },
   { id: 'tags', header: 'Tags', text: (r) => r.tags.join(' '), csv: (r) => r.tags.join(' '), defaultShown: true },
-  { id: 'lambda', header: 'λ', title: 'lambda (L2 penalty)', sort: 'lambda', numeric: true, text: (r) => num(r.spec.training.lambda), csv: (r) => r.spec.training.lambda, defaultShown: true },
+  { id: 'lambda', header: 'λ', title: 'lambda (L2 penalty)', sort: 'lambda', numeric: true, text: (r) => num(r.spec.training.lambda, 3), csv: (r) => r.spec.training.lambda, defaultShown: true },
   { id: 'eta', header: 'η', title: 'eta (learning rate, or the cyclical range etaMin..etaMax)', numeric: true, text: (r) => etaText(r.spec.training.schedule), csv: (r) => etaText(r.spec.training.schedule), defaultShown: true },
   { id: 'hidden', header: 'Hidden', title: 'hidden layer sizes', text: (r) => hiddenText(r.spec), csv: (r) => hiddenText(r.spec), defaultShown: true },
   { id: 'batchNorm', header: 'BN', title: 'batch norm', text: (r) => r.spec.model.batchNorm, csv: (r) => r.spec.model.batchNorm, defaultShown: true },
