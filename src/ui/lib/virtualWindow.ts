@@ -1,0 +1,46 @@
+// Which rows of a long, fixed-row-height list to put in the DOM: those in view plus an overscan
+// margin; spacers above and below keep the scrollbar true to the full length.
+
+export interface WindowInput {
+  scrollTop: number;
+  viewportHeight: number;
+  rowHeight: number;
+  total: number;
+  overscan?: number;
+}
+
+export interface RowWindow {
+  /** First row rendered. */
+  start: number;
+  /** One past the last row rendered. */
+  end: number;
+  padTop: number;
+  padBottom: number;
+}
+
+export function rowWindow({ scrollTop, viewportHeight, rowHeight, total, overscan = 8 }: WindowInput): RowWindow {
+  if (total <= 0 || rowHeight <= 0) return { start: 0, end: 0, padTop: 0, padBottom: 0 };
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const visible = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1;
+  const start = Math.max(0, Math.min(total - 1, first - overscan));
+  const end = Math.min(total, first + visible + overscan);
+  return { start, end, padTop: start * rowHeight, padBottom: (total - end) * rowHeight };
+}
+
+/**
+ * Pages still to fetch so that rows [0, needEnd) are loaded. Pages come from an opaque cursor,
+ * so they can only be fetched in order: reaching row 5,000 means fetching every page before it.
+ */
+export function pagesToFetch(loaded: number, needEnd: number, pageSize: number, total: number): number {
+  const target = Math.min(needEnd, total);
+  if (target <= loaded) return 0;
+  return Math.ceil((target - loaded) / pageSize);
+}
+
+/** The scrollTop that brings `row` into view, or null when it already is. */
+export function scrollToReveal(row: number, scrollTop: number, viewportHeight: number, rowHeight: number): number | null {
+  const top = row * rowHeight;
+  if (top < scrollTop) return top;
+  if (top + rowHeight > scrollTop + viewportHeight) return top + rowHeight - viewportHeight;
+  return null;
+}

@@ -1,0 +1,92 @@
+// The runs matching a view, fetched in pages of 200 as the table scrolls (the API's cursor is
+// opaque, so pages come in order), with the total from withTotal=true.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Api } from '../../api/client';
+import type { Run } from '../../api/types';
+
+export const PAGE_SIZE = 200;
+
+export interface RunPages {
+  rows: Run[];
+  total: number;
+  loading: boolean;
+  error: unknown;
+  /** Fetches pages until rows [0, end) are loaded (or the list ends); resolves to the rows held. */
+  ensure: (end: number) => Promise<Run[]>;
+  /** Puts a changed run (live update, cancel) in place. */
+  update: (run: Run) => void;
+  reload: () => void;
+}
+
+export function useRunPages(api: Api, query: Record<string, string>): RunPages {
+  const key = JSON.stringify(query);
+  const [rows, setRows] = useState<Run[]>([]);
+  const [total, setTotal] = useState(0);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [generation, setGeneration] = useState(0);
+  // The fetch loop reads these without waiting for a render.
+  const state = useRef({ rows: [] as Run[], cursor: null as string | null, done: false, busy: null as Promise<void> | null, key: '' });
+
+  const fetchPage = useCallback(
+    async (mine: string) => {
+      const s = state.current;
+      const first = s.rows.length === 0;
+      const page = await api.listRuns({ ...query, limit: PAGE_SIZE, cursor: s.cursor ?? undefined, withTotal: first ? true : undefined });
+      if (s.key !== mine) return;
+      s.rows = [...s.rows, ...page.runs];
+      s.cursor = page.nextCursor;
+      s.done = page.nextCursor === null;
+      setRows(s.rows);
+      if (page.total !== undefined) setTotal(page.total);
+      else if (first || s.done) setTotal(s.rows.length + (s.done ? 0 : PAGE_SIZE));
+    },
+    [api, key],
+  );
+
+  const ensure = useCallback(
+    async (end: number) => {
+      const s = state.current;
+      const mine = s.key;
+      while (s.key === mine && !s.done && s.rows.length < end) {
+        if (!s.busy) {
+          setLoading(true);
+          s.busy = fetchPage(mine)
+            .catch((e) => {
+              if (s.key === mine) {
+                setError(e);
+                s.done = true;
+              }
+            })
+            .finally(() => {
+              s.busy = null;
+              if (s.key === mine) setLoading(false);
+            });
+        }
+        await s.busy;
+      }
+      return s.rows;
+    },
+    [fetchPage],
+  );
+
+  useEffect(() => {
+    state.current = { rows: [], cursor: null, done: false, busy: null, key: `${key}#${generation}` };
+    setRows([]);
+    setTotal(0);
+    setError(null);
+    ensure(PAGE_SIZE);
+  }, [key, generation]);
+
+  const update = useCallback((run: Run) => {
+    const s = state.current;
+    const i = s.rows.findIndex((r) => r.id === run.id);
+    if (i < 0) return;
+    s.rows = s.rows.slice();
+    s.rows[i] = run;
+    setRows(s.rows);
+  }, []);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { rows, total, loading, error, ensure, update, reload };
+}
