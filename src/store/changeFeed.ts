@@ -10,6 +10,8 @@ export type FeedKind = 'run' | 'search';
 export interface ChangeFeed {
   /** Calls `onChange` whenever the run or search changes; returns the unsubscribe. */
   subscribe(kind: FeedKind, id: string, onChange: () => void): () => void;
+  /** Calls `onChange(id)` for every run or search that changes (the caller filters); returns the unsubscribe. */
+  subscribeAll(kind: FeedKind, onChange: (id: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,10 @@ export function createChangeFeed(databaseUrl: string): ChangeFeed {
     c.on('end', lost);
     c.on('notification', (n) => {
       const kind = CHANNELS[n.channel];
-      if (kind && n.payload) events.emit(`${kind}:${n.payload}`);
+      if (kind && n.payload) {
+        events.emit(`${kind}:${n.payload}`);
+        events.emit(`${kind}:*`, n.payload);
+      }
     });
     try {
       await c.connect();
@@ -56,6 +61,15 @@ export function createChangeFeed(databaseUrl: string): ChangeFeed {
       events.on(name, onChange);
       return () => {
         events.off(name, onChange);
+        subscribers--;
+      };
+    },
+    subscribeAll(kind, onChange) {
+      subscribers++;
+      void connect();
+      events.on(`${kind}:*`, onChange);
+      return () => {
+        events.off(`${kind}:*`, onChange);
         subscribers--;
       };
     },

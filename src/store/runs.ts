@@ -66,6 +66,8 @@ export interface RunFilters {
   name?: string;
   searchId?: string;
   stage?: number;
+  /** Only these runs (a compare view's selection). */
+  ids?: string[];
 }
 
 export interface ListOptions {
@@ -99,6 +101,7 @@ function runFilterSql(projectId: string, f: RunFilters): { where: string[]; valu
   if (f.name) where.push(`name LIKE ${p(`%${likeEscaped(f.name)}%`)}`);
   if (f.searchId) where.push(`search_id = ${p(f.searchId)}::uuid`);
   if (f.stage !== undefined) where.push(`stage = ${p(f.stage)}`);
+  if (f.ids?.length) where.push(`id = ANY(${p(f.ids)}::uuid[])`);
   const range = (column: string, min?: number, max?: number) => {
     if (min !== undefined) where.push(`${column} >= ${p(min)}`);
     if (max !== undefined) where.push(`${column} <= ${p(max)}`);

@@ -3,6 +3,7 @@
 // in the yaml are exactly the catalogue's, and the spec schemas are the zod schema's.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
@@ -203,6 +204,29 @@ describe('openapi.yaml contract', () => {
     assert.equal((await api.get('/v1/gradient-checks', key)).status, 400);
     assert.equal((await api.get(`/v1/gradient-checks?runId=${id}`)).status, 401);
     assert.equal((await api.get(`/v1/gradient-checks?runId=${id}`, other)).status, 404);
+    // The project-wide stream never ends by itself: read its first change, then hang up.
+    const port = (apps[0].server.address() as { port: number }).port;
+    const live = await new Promise<{ status: number; type: string; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/runs/events', headers: { authorization: `Bearer ${key}` } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+          if (text.includes('event: run')) {
+            req.destroy();
+            resolve({ status: res.statusCode!, type: String(res.headers['content-type']), text });
+          }
+        });
+        // A change to one of the project's runs, made once the stream is open.
+        setTimeout(() => void api.patch(`/v1/runs/${id}`, key, { notes: 'seen live' }), 300);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    contract.check('get', '/v1/runs/events', live.status, live.type, undefined);
+    assert.match(live.text, /"notes":"seen live"/);
+    assert.equal((await api.get('/v1/runs/events?x=1', key)).status, 400);
+    assert.equal((await api.get('/v1/runs/events')).status, 401);
     for (const sub of ['rungs', 'importance', 'events']) {
       assert.equal((await api.get(`/v1/searches/${sid}/${sub}`, key)).status, 200, sub);
       assert.equal((await api.get(`/v1/searches/nope/${sub}`, key)).status, 400, sub);
@@ -247,6 +271,7 @@ describe('openapi.yaml contract', () => {
       ['getSearchRungs', (c, k) => c.get(`/v1/searches/${sid}/rungs`, k)],
       ['getSearchImportance', (c, k) => c.get(`/v1/searches/${sid}/importance`, k)],
       ['searchEvents', (c, k) => c.get(`/v1/searches/${sid}/events`, k)],
+      ['projectRunEvents', (c, k) => c.get('/v1/runs/events?x=1', k)],
     ];
     for (const [, call] of v1Calls) {
       const k = await newKey(t.store, 'contract');

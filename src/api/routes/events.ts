@@ -97,6 +97,28 @@ export const eventRoutes = (): FastifyPluginAsync => async (app) => {
     watch(stream, (wake) => changes.subscribe('run', id, wake), serialised(work, (err) => req.log.warn({ err: (err as Error).message }, 'run events: a refresh failed; the next change retries')));
   });
 
+  // Every run of the project that changes (a runs table's live progress on one connection).
+  app.get('/v1/runs/events', async (req, reply) => {
+    parseOr400(z.strictObject({}), req.query, 'query');
+    const stream = openEventStream(req, reply);
+    const changed = new Set<string>();
+    const work = async (): Promise<boolean> => {
+      const ids = [...changed];
+      changed.clear();
+      for (const id of ids) {
+        const run = await runs.get(req.projectId, id);
+        if (run) await stream.send('run', runBody(run));
+      }
+      return stream.closed;
+    };
+    const wake = serialised(work, (err) => req.log.warn({ err: (err as Error).message }, 'runs events: a refresh failed'));
+    const unsubscribe = changes.subscribeAll('run', (id) => {
+      changed.add(id);
+      void wake();
+    });
+    stream.onClose(unsubscribe);
+  });
+
   app.get('/v1/searches/:id/events', async (req, reply) => {
     const { id } = parseOr400(idParams, req.params, 'path');
     const given = lastEventId(req);

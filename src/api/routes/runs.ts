@@ -50,6 +50,11 @@ const listQuery = z.strictObject({
   testAccuracyMax: queryNumber.optional(),
   searchId: uuid.optional(),
   stage: queryInt(0, 100).optional(),
+  ids: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(uuid).max(200, 'at most 200 ids'))
+    .optional(),
   sort: sortParam.default('-createdAt'),
   limit: queryInt(1, 200).default(50),
   cursor: pageCursor.optional(),
@@ -112,6 +117,7 @@ export const runsRoutes =
           testAccuracyMax: q.testAccuracyMax,
           searchId: q.searchId,
           stage: q.stage,
+          ids: q.ids,
         },
         sort: q.sort.replace(/^-/, '') as SortField,
         order: desc ? 'desc' : 'asc',
