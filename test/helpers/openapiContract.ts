@@ -16,6 +16,9 @@ const ajv = new (Ajv2020 as unknown as new (o: object) => import('ajv').default)
 (addFormats as unknown as (a: unknown) => void)(ajv);
 ajv.addSchema(openapiDoc as unknown as object, 'openapi');
 
+// One compiled validator per response schema (compiling per call grows memory and costs time).
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+
 const pointer = (...parts: string[]) => '#/' + parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 /** The documented template matching a concrete path, e.g. /v1/runs/{id}. */
@@ -50,7 +53,9 @@ export class Contract {
     if (!resp!.content) return;
     if (!resp!.content[media]) throw new Error(`${method} ${t} ${status}: content type ${media} not documented`);
     if (media !== 'application/json') return;
-    const validate = ajv.compile({ $ref: `openapi${respPtr}/content/application~1json/schema` });
+    const ref = `openapi${respPtr}/content/application~1json/schema`;
+    let validate = validators.get(ref);
+    if (!validate) validators.set(ref, (validate = ajv.compile({ $ref: ref })));
     if (!validate(body)) throw new Error(`${method} ${t} ${status}: body does not match openapi.yaml: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
   }
 
