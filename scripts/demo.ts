@@ -1,9 +1,10 @@
-// `npm run demo`: the whole service on one machine, end to end. Uses DATABASE_URL / REDIS_URL or
-// the local defaults; starts an embedded Postgres when none answers and a private redis-server
-// when no Redis answers; migrates; starts the API and one worker; submits the reference
-// two-layer cyclical run (CIFAR-10 when CIFAR10_DIR is set, otherwise synthetic data of the
-// same shape); shows progress while polling the API; prints the final metrics and the URLs to
-// look at; shuts everything down (or keeps serving until Ctrl-C with --keep).
+// `npm run demo`: the whole service on one machine, end to end, ending in the dashboard. Uses
+// DATABASE_URL / REDIS_URL or the local defaults; starts an embedded Postgres when none answers
+// and a private redis-server when no Redis answers; migrates; starts the API and two workers;
+// submits the reference two-layer cyclical run (CIFAR-10 when CIFAR10_DIR is set, otherwise
+// synthetic data of the same shape) and a small fused lambda search with successive halving;
+// shows their progress; prints one URL that opens the dashboard signed in, and serves until
+// Ctrl-C (with --once it exits when the work is done, for scripts and CI).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,7 +19,7 @@ import { ensureDatabase, migrate } from '../src/store/migrate.js';
 import { redisAnswers } from '../src/runtime/redisAnswers.js';
 
 const root = packageRoot();
-const keep = process.argv.includes('--keep');
+const once = process.argv.includes('--once');
 const say = (msg: string) => console.log(`demo: ${msg}`);
 const cleanups: (() => Promise<void> | void)[] = [];
 let serving = false;
@@ -127,15 +128,39 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv, logDir
   return child;
 }
 
-/** The reference spec of the reports: two layers, cyclical learning rate, n_s = 800, 3 cycles. */
+/**
+ * A small lambda search over the same network, sized to finish in about a minute on the
+ * TypeScript kernels: six trials fused in groups, two learning-rate cycles, halving at the first.
+ */
+function searchRequest(cifar: boolean) {
+  return {
+    name: 'demo-lambda',
+    base: {
+      data: cifar ? { dataset: 'cifar10', train: ['data_batch_1'], validation: ['data_batch_2'], test: ['test_batch'], subset: 5000 } : { dataset: 'synthetic', trainSize: 3000, validationSize: 1000, testSize: 1000, features: 3072, classes: 10 },
+      model: { hidden: [50] },
+      training: { batchSize: 100, schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 60, cycles: 2 }, evalsPerEpoch: 2 },
+      seed: 1,
+    },
+    space: { lambda: { logUniform: [-5, -1] } },
+    strategy: { kind: 'random', trials: 6, seed: 3 },
+    objective: { metric: 'validationAccuracy' },
+    pruning: { kind: 'successiveHalving', reduction: 2 },
+  };
+}
+
+/**
+ * The reports' two-layer cyclical network (3072-50-10, n_s = 800, 3 cycles on CIFAR-10 batch 1).
+ * Without CIFAR-10 it trains on synthetic images of the same shape, on a scale that keeps the
+ * demo under two minutes on the TypeScript kernels (5,000 images, n_s = 250).
+ */
 function referenceSpec(cifar: boolean) {
   return {
     name: 'two-layer-cyclic',
     data: cifar
       ? { dataset: 'cifar10', train: ['data_batch_1'], validation: ['data_batch_2'], test: ['test_batch'] }
-      : { dataset: 'synthetic', trainSize: 10_000, validationSize: 10_000, testSize: 10_000, features: 3072, classes: 10 },
+      : { dataset: 'synthetic', trainSize: 5000, validationSize: 1000, testSize: 1000, features: 3072, classes: 10 },
     model: { hidden: [50], batchNorm: 'none', activation: { kind: 'relu' }, init: { kind: 'he' } },
-    training: { batchSize: 100, lambda: 0.01, schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 800, cycles: 3 }, evalsPerEpoch: 10 },
+    training: { batchSize: 100, lambda: 0.01, schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: cifar ? 800 : 250, cycles: 3 }, evalsPerEpoch: cifar ? 10 : 4 },
     seed: 1,
   };
 }
@@ -162,11 +187,18 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const logDir = join(root, 'out', 'demo');
   mkdirSync(logDir, { recursive: true });
-  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1' };
+  const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1', METRICS: 'open' };
   startChild('api', 'dist/src/api/server.js', env, logDir);
-  startChild('worker', 'dist/worker/main.js', env, logDir);
-  say(`API on ${base} and one worker started (logs in ${logDir})`);
+  // One worker per core: the reference run and the search train side by side.
+  for (const n of [1, 2]) startChild(`worker-${n}`, 'dist/worker/main.js', env, logDir);
+  say(`API on ${base} and two workers started (logs in ${logDir})`);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const api = async (path: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = (await r.json()) as any;
+    if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(json.error ?? json)}`);
+    return json;
+  };
   const end = Date.now() + 30_000;
   for (;;) {
     const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
@@ -177,57 +209,60 @@ async function main(): Promise<void> {
 
   const cifarDir = process.env.CIFAR10_DIR;
   if (cifarDir) say(`training on CIFAR-10 from ${cifarDir}`);
-  else say('CIFAR10_DIR is not set: training on synthetic data of the same shape (10,000 train / 10,000 validation / 10,000 test images of 3072 features, 10 classes); set CIFAR10_DIR for real CIFAR-10');
+  else say('CIFAR10_DIR is not set: training on synthetic data of the same shape (3072 features, 10 classes); set CIFAR10_DIR for real CIFAR-10');
   const spec = referenceSpec(Boolean(cifarDir));
-  const created = await fetch(`${base}/v1/runs`, { method: 'POST', headers, body: JSON.stringify({ spec, name: spec.name, tags: ['demo'] }) });
-  const run = (await created.json()) as any;
-  if (created.status !== 202) throw new Error(`the API refused the run: ${JSON.stringify(run)}`);
-  say(`submitted run ${run.id}: 2 layers (3072-50-10), cyclical learning rate, ${run.progress.steps} updates over ${run.progress.epochs} epochs`);
+  const run = await api('/v1/runs', { spec, name: spec.name, tags: ['demo', 'reference'] });
+  say(`submitted the reference run: 2 layers (3072-50-10), cyclical learning rate, ${run.progress.steps} updates over ${run.progress.epochs} epochs`);
+  const search = await api('/v1/searches', searchRequest(Boolean(cifarDir)));
+  say('submitted a lambda search: 6 random trials over log10(lambda) in [-5, -1], fused in groups, two cycles, the worse half pruned after the first');
 
-  const bar = new cliProgress.SingleBar(
-    { format: '{status} |{bar}| epoch {epoch}/{epochs} step {value}/{total} | val acc {acc} | {left} left', barsize: 28, hideCursor: true, noTTYOutput: !process.stdout.isTTY, notTTYSchedule: 5000 },
+  const bars = new cliProgress.MultiBar(
+    { format: '{label} {status} |{bar}| {value}/{total} {unit} | {detail}', barsize: 28, hideCursor: true, noTTYOutput: !process.stdout.isTTY, notTTYSchedule: 5000 },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(run.progress.steps, 0, { status: 'queued', epoch: 0, epochs: run.progress.epochs, acc: '-', left: '?' });
+  const runBar = bars.create(run.progress.steps, 0, { label: 'run   ', status: 'queued', unit: 'steps', detail: '' });
+  const searchBar = bars.create(6, 0, { label: 'search', status: 'queued', unit: 'trials', detail: '' });
+  const done = (s: string) => ['succeeded', 'failed', 'cancelled'].includes(s);
   let current = run;
-  while (!['succeeded', 'failed', 'cancelled'].includes(current.status)) {
+  let found = search;
+  while (!done(current.status) || !done(found.status)) {
     await new Promise((r) => setTimeout(r, 500));
-    current = await (await fetch(`${base}/v1/runs/${run.id}`, { headers })).json();
-    const last = await (await fetch(`${base}/v1/runs/${run.id}/epochs?limit=1000`, { headers })).json().catch(() => null) as any;
-    const acc = last?.epochs?.length ? `${(100 * last.epochs[last.epochs.length - 1].validation.accuracy).toFixed(1)}%` : '-';
-    const left = current.progress.secondsLeft === null ? '?' : `${Math.ceil(current.progress.secondsLeft)} s`;
-    bar.update(current.progress.step, { status: current.status, epoch: current.progress.epoch, acc, left });
+    current = await api(`/v1/runs/${run.id}`);
+    found = await api(`/v1/searches/${search.id}`);
+    const acc = current.metrics?.validation ? `val acc ${(100 * current.metrics.validation.accuracy).toFixed(1)}%` : current.progress.secondsLeft === null ? '' : `${Math.ceil(current.progress.secondsLeft)} s left`;
+    runBar.update(current.progress.step, { status: current.status, detail: acc });
+    const c = found.counts;
+    const best = found.best?.objective != null ? `best val acc ${(100 * found.best.objective).toFixed(1)}%` : '';
+    searchBar.setTotal(Math.max(1, c.total));
+    searchBar.update(c.succeeded + c.pruned + c.failed + c.cancelled, { status: found.status, detail: [c.running ? `${c.running} training` : '', c.pruned ? `${c.pruned} pruned` : '', best].filter(Boolean).join(', ') });
   }
-  bar.stop();
+  bars.stop();
 
-  if (current.status !== 'succeeded') {
-    say(`run ${current.status}${current.error ? `: ${current.error}` : ''}`);
-    process.exitCode = 1;
-  } else {
-    const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-    const f = current.metrics;
-    console.log('');
-    console.log(`final metrics (${current.backend} backend, ${Math.round((Date.parse(current.finishedAt) - Date.parse(current.startedAt)) / 1000)} s):`);
-    console.log(`  test accuracy        ${pct(f.test.accuracy)}   loss ${f.test.loss.toFixed(4)}`);
-    console.log(`  validation accuracy  ${pct(f.validation.accuracy)}   loss ${f.validation.loss.toFixed(4)}`);
-    console.log(`  train accuracy       ${pct(f.train.accuracy)}   loss ${f.train.loss.toFixed(4)}   cost ${f.train.cost.toFixed(4)}`);
-    if (!cifarDir) console.log('  (synthetic data: these numbers say nothing about CIFAR-10)');
-  }
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
   console.log('');
-  console.log(`look at (send the header "Authorization: Bearer ${key}"):`);
-  for (const p of ['', '/epochs', '/metrics?maxPoints=200', '/artifacts', '/artifacts/result.json', '/artifacts/accuracy.svg']) console.log(`  ${base}/v1/runs/${run.id}${p}`);
-  console.log(`  ${base}/docs   (API reference)`);
-  console.log(`  ${base}/metrics   (Prometheus)`);
-  console.log(`e.g. curl -H "Authorization: Bearer ${key}" ${base}/v1/runs/${run.id}`);
-  if (keep) {
+  if (current.status === 'succeeded') {
+    const f = current.metrics;
+    console.log(`reference run (${current.backend} backend, ${Math.round((Date.parse(current.finishedAt) - Date.parse(current.startedAt)) / 1000)} s): test accuracy ${pct(f.test.accuracy)}, validation ${pct(f.validation.accuracy)}, train ${pct(f.train.accuracy)}`);
+  } else {
+    say(`the reference run ${current.status}${current.error ? `: ${current.error}` : ''}`);
+    process.exitCode = 1;
+  }
+  if (found.status === 'succeeded') {
+    console.log(`lambda search (${Math.round((Date.parse(found.finishedAt) - Date.parse(found.createdAt)) / 1000)} s): best lambda ${Number(found.best.params.lambda).toExponential(2)}, validation accuracy ${pct(found.best.objective)}, ${found.counts.pruned} of ${found.counts.total} trials pruned`);
+  } else {
+    say(`the search ${found.status}${found.error ? `: ${found.error}` : ''}`);
+    process.exitCode = 1;
+  }
+  if (!cifarDir) console.log('(synthetic data: these numbers say nothing about CIFAR-10)');
+  console.log('');
+  console.log(`open the dashboard (signed in): ${base}/#key=${key}`);
+  if (!once) {
     say('serving until Ctrl-C');
     serving = true;
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
-  } else {
-    say('shutting down (run `npm run demo -- --keep` to keep the API up and browse these URLs)');
   }
 }
 
