@@ -1,11 +1,14 @@
-// `npm run bench:api`: load on the API with no training running (autocannon against
-// GET /v1/runs/:id for a finished and for a queued run), then what persisting metrics costs a
-// worker's run (the worker's own accounting, against the same spec trained in-process).
+// `npm run bench:api`: load on the API (autocannon, on the same machine) for GET /v1/runs/:id of a
+// finished and of an unfinished run and for GET /v1/runs?limit=20 (a project of 1,000 runs):
+// first with no training running, then again while two workers train. Then what persisting
+// metrics costs a worker's run (the worker's own accounting, against the same training in-process).
+// Targets (issue 11): unfinished-run reads >= 5,000 req/s and the list >= 2,500 req/s, p99 < 50 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
@@ -68,10 +71,26 @@ const referenceSpec = {
   seed: 1,
 };
 
+/** n finished runs of the project, with spec and metrics, straight into the table. */
+async function seedRuns(url: string, project: string, n: number): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const spec = JSON.stringify(parseSpec(referenceSpec).ok ? (parseSpec(referenceSpec) as { spec: unknown }).spec : referenceSpec);
+  await c.query(
+    `INSERT INTO runs (id, project_id, name, tags, status, spec, dataset, hidden_layers, batch_norm, schedule_kind, lambda, batch_size, seed, epochs_total, steps_total, epoch, step,
+                       train_accuracy, validation_accuracy, test_accuracy, train_loss, validation_loss, test_loss, train_cost, validation_cost, test_cost, backend, created_at, finished_at)
+     SELECT gen_random_uuid(), $1, 'seeded ' || i, '{bench}', 'succeeded', $2::jsonb, 'synthetic', 1, 'none', 'cyclical', 0.01 * random(), 100, i, 48, 4800, 48, 4800,
+            random(), random(), random(), random(), random(), random(), random(), random(), random(), 'native', now() - i * interval '1 minute', now()
+     FROM generate_series(1, $3) AS i`,
+    [project, spec, n],
+  );
+  await c.end();
+}
+
 await ensureDatabase(dbUrl);
 await migrate(dbUrl);
 const store = createStore(dbUrl, { ormConnections: 2, sqlConnections: 2 });
-const { key } = await store.keys.create('bench');
+const { key, projectId } = await store.keys.create('bench');
 const api = start('dist/src/api/server.js');
 const processes: ChildProcess[] = [api.child];
 try {
@@ -101,12 +120,26 @@ try {
   while (!r.done) r = gen.next();
   const inProcess = (performance.now() - t0) / 1000;
 
+  // A project of 1,000 runs for the list (inserted directly: only their rows matter here).
+  await seedRuns(dbUrl, projectId, 1000);
   const queued = await post('/v1/runs', key, { spec: tiny });
-  console.log('\n| GET /v1/runs/:id | req/s | p50 ms | p99 ms | errors |');
-  console.log('|---|---|---|---|---|');
-  await load('finished run', `/v1/runs/${finished.id}`, key);
-  await load('queued run (read from Postgres)', `/v1/runs/${queued.id}`, key);
-  await load('GET /v1/runs?limit=20', `/v1/runs?limit=20`, key);
+  const table = async (title: string) => {
+    console.log(`\n${title}\n\n| request | req/s | p50 ms | p99 ms | errors |`);
+    console.log('|---|---|---|---|---|');
+    await load('GET /v1/runs/:id, finished run', `/v1/runs/${finished.id}`, key);
+    await load('GET /v1/runs/:id, unfinished run (read from Postgres)', `/v1/runs/${queued.id}`, key);
+    await load('GET /v1/runs?limit=20', `/v1/runs?limit=20`, key);
+  };
+  await table('## idle: no training running');
+
+  // The same while two workers train (one long run each), as on a busy machine.
+  const long = { ...referenceSpec, training: { ...referenceSpec.training, schedule: { ...referenceSpec.training.schedule, cycles: 50 } } };
+  const trainers = [start('dist/worker/main.js'), start('dist/worker/main.js')];
+  processes.push(...trainers.map((t) => t.child));
+  const busy = [await post('/v1/runs', key, { spec: long }), await post('/v1/runs', key, { spec: long })];
+  await until('both runs to train', async () => (await Promise.all(busy.map((b) => get(`/v1/runs/${b.id}`, key)))).every((b) => b.status === 'running' && (b.progress as { step: number }).step > 0));
+  await table('## while two workers train (one run each, 1 BLAS thread)');
+  for (const b of busy) await fetch(`${base}/v1/runs/${b.id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
   console.log('');
   if (acct) {
     console.log(

@@ -48,7 +48,7 @@ export const searchSpecSchema = z.strictObject({
   budget: z
     .strictObject({
       maxTrials: z.int().min(1).max(10_000).default(200),
-      maxParallel: z.int().min(1).max(256).default(8),
+      maxParallel: z.int().min(1).max(256).default(32),
     })
     .prefault({}),
   pruning: z

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { fusionKey } from '../core/training/trainingGroup.js';
 import { parseSpec, type ExperimentSpec } from '../experiment/experimentSpec.js';
 import { specHash } from '../experiment/specHash.js';
+import { estimateWork } from '../experiment/workBounds.js';
 import { fusedGroupSize } from './fusedGroupSize.js';
 import { objectiveValue } from './objective.js';
 import { applyParameters, type ParameterValues } from './parameters.js';
@@ -41,10 +42,11 @@ export interface GroupingOptions {
 }
 
 /**
- * Trials in fused groups: per group key, as few groups as the largest useful group size allows,
- * sizes balanced. The size is capped by fusedGroupSize (the network), by spreading the trials over
- * every worker, and by maxParallel shared among the workers (so that as many groups as there are
- * workers can train at once within the budget).
+ * Trials in fused groups, cut so that the stage's work splits evenly over the workers. Per group
+ * key (trials of one key cost the same): as few groups as the largest useful size allows (the
+ * network's fusedGroupSize, and maxParallel shared among the workers), at least one per worker,
+ * and a whole number of waves (a multiple of the workers), sizes balanced. Across keys, the
+ * costliest groups come first, so that workers taking groups in order end together.
  */
 export function groupTrials<T extends { spec: ExperimentSpec }>(trials: T[], o: GroupingOptions): T[][] {
   const byKey = new Map<string, T[]>();
@@ -53,18 +55,27 @@ export function groupTrials<T extends { spec: ExperimentSpec }>(trials: T[], o: 
     byKey.set(k, [...(byKey.get(k) ?? []), t]);
   }
   const workers = Math.max(1, o.workers);
-  const out: T[][] = [];
+  const out: { members: T[]; work: number; first: number }[] = [];
+  let first = 0;
   for (const list of byKey.values()) {
-    const size = o.fuse ? Math.max(1, Math.min(fusedGroupSize(list[0].spec), Math.ceil(list.length / workers), Math.floor(o.maxParallel / workers))) : 1;
-    const groups = Math.ceil(list.length / size);
+    const size = o.fuse ? Math.max(1, Math.min(fusedGroupSize(list[0].spec), Math.floor(o.maxParallel / workers))) : 1;
+    let groups = Math.max(Math.ceil(list.length / size), Math.min(workers, list.length));
+    while (groups % workers !== 0 && groups < list.length) groups++;
+    const perTrial = trialWork(list[0].spec);
     let start = 0;
     for (let g = 0; g < groups; g++) {
       const n = Math.floor(list.length / groups) + (g < list.length % groups ? 1 : 0);
-      out.push(list.slice(start, start + n));
+      out.push({ members: list.slice(start, start + n), work: perTrial * n, first: first++ });
       start += n;
     }
   }
-  return out;
+  return out.sort((a, b) => b.work - a.work || a.first - b.first).map((g) => g.members);
+}
+
+/** A trial's arithmetic (training and evaluation), what its share of a group costs. */
+function trialWork(spec: ExperimentSpec): number {
+  const w = estimateWork(spec);
+  return w.trainingMultiplyAdds + w.evaluationMultiplyAdds;
 }
 
 export class TrialSpecError extends Error {}

@@ -43,7 +43,7 @@ test('groups: fused up to the network size, spread over the workers, within maxP
   const sizes = (o: { fuse?: boolean; maxParallel?: number; workers?: number }) => groupTrials(ten, { fuse: o.fuse ?? true, maxParallel: o.maxParallel ?? 16, workers: o.workers ?? 1 }).map((g) => g.length);
   assert.deepEqual(sizes({}), [10], 'hidden 50: up to 512 / 50 = 10 trials per group');
   assert.deepEqual(sizes({ workers: 2 }), [5, 5]);
-  assert.deepEqual(sizes({ workers: 2, maxParallel: 8 }), [4, 3, 3], 'two groups fit in maxParallel at once');
+  assert.deepEqual(sizes({ workers: 2, maxParallel: 8 }), [3, 3, 2, 2], 'groups of at most 8 / 2 trials, in two full waves');
   assert.deepEqual(sizes({ workers: 3 }), [4, 3, 3]);
   assert.deepEqual(sizes({ fuse: false }), Array(10).fill(1));
   assert.deepEqual(groupTrials(ten, { fuse: true, maxParallel: 16, workers: 2 }).flat().map((t) => t.i), [...Array(10).keys()], 'plan order kept');
@@ -59,4 +59,32 @@ test('groups never mix trials that cannot share a pass or their data', () => {
   ];
   const groups = groupTrials(trials, { fuse: true, maxParallel: 16, workers: 1 });
   assert.deepEqual(groups.map((g) => g.map((t) => t.spec.training.lambda)), [[0.01, 0.04], [0.02], [0.03]], 'synthetic data is generated from the seed');
+});
+
+test('the planner splits a stage evenly over the live workers: 3, 7, 10 and 11 trials on 1, 2 and 3 workers', () => {
+  const s = search();
+  const expected: Record<number, Record<number, number[]>> = {
+    3: { 1: [3], 2: [2, 1], 3: [1, 1, 1] },
+    7: { 1: [7], 2: [4, 3], 3: [3, 2, 2] },
+    10: { 1: [10], 2: [5, 5], 3: [4, 3, 3] },
+    11: { 1: [6, 5], 2: [6, 5], 3: [4, 4, 3] },
+  };
+  for (const [n, byWorkers] of Object.entries(expected)) {
+    const trials = Array.from({ length: Number(n) }, (_, i) => ({ i, spec: trial(s, { lambda: 0.001 * (i + 1) }) }));
+    for (const [w, sizes] of Object.entries(byWorkers)) {
+      const groups = groupTrials(trials, { fuse: true, maxParallel: 32, workers: Number(w) });
+      assert.deepEqual(groups.map((g) => g.length), sizes, `${n} trials on ${w} worker(s)`);
+      // Every worker gets a share when there are enough trials, and no two shares differ by more than one trial.
+      assert.ok(groups.length % Number(w) === 0 || groups.length === Number(n), `${n} on ${w}: whole waves`);
+      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
+    }
+  }
+});
+
+test('groups of costlier networks are released first, so workers taking them in order finish together', () => {
+  const s = search();
+  const small = trial(s, { lambda: 0.01 });
+  const big = trial(s, { lambda: 0.01, hidden: [200, 50] });
+  const groups = groupTrials([{ spec: small }, { spec: big }, { spec: small }], { fuse: true, maxParallel: 32, workers: 2 });
+  assert.deepEqual(groups.map((g) => g.map((t) => t.spec.model.hidden[0])), [[200], [50], [50]]);
 });
