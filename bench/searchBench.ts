@@ -1,4 +1,7 @@
-// `npm run bench:search -- [--only a,b,c,d] [--data DIR]`: the figures of issue 5.
+// `npm run bench:search -- [--only headline,a,b,c,d] [--data DIR] [--no-torch]`:
+//   headline: the reports' lambda search through the service with two workers against PyTorch
+//       sequential and per core (bench/searchHeadline.ts; needs CIFAR-10);
+// and the figures of issue 5:
 //   (a) seconds per epoch of an 8-trial fused group vs one trial (3072-50-50-10 BN, 45,000
 //       images, native backend, 1 BLAS thread), in-process with createTrainingGroup;
 //   (b) trials per hour of a 20-trial lambda search, fused vs one trial at a time (in-process,
@@ -16,9 +19,10 @@ import { runSearchLocally } from '../src/search/localSearch.js';
 import { parseSearchSpec } from '../src/search/searchSpec.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { insertTrials, latency } from '../test/helpers/trialFixtures.js';
+import { searchHeadline } from './searchHeadline.js';
 import { startLocalService } from './serviceHarness.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string', default: 'a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' } } });
 const only = new Set(values.only!.split(','));
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (dataDir) process.env.CIFAR10_DIR = dataDir;
@@ -146,6 +150,10 @@ async function benchD(): Promise<void> {
   }
 }
 
+if (only.has('headline')) {
+  if (dataDir) await searchHeadline({ dataDir, workers: Number(values.workers), torch: !values['no-torch'], say });
+  else say('\n## headline skipped: it needs CIFAR-10 (--data DIR or CIFAR10_DIR; bash ../shared/datasets/prepare-cifar10.sh DIR makes it)');
+}
 if (only.has('a')) await benchA();
 if (only.has('b')) await benchB();
 if (only.has('c')) await benchC();
