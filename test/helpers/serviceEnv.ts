@@ -20,9 +20,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/** `base`: a URL of the cluster to create it on (a private one, for tests that stop Postgres). */
+export async function createTestDatabase(label: string, base = PG_BASE): Promise<TestDatabase> {
   const name = `ty_test_${label}_${randomBytes(4).toString('hex')}`;
-  const u = new URL(PG_BASE);
+  const u = new URL(base);
   u.pathname = `/${name}`;
   const url = u.toString();
   await ensureDatabase(url);
