@@ -13,6 +13,7 @@ import { parseSpec, stepsPerEpoch } from '../../src/experiment/experimentSpec.js
 import { alive, waitForPause, waitGone, type FaultPhase } from '../helpers/faultPoints.js';
 import { searchReference, trainReference, type ReferenceRun } from '../helpers/referenceRun.js';
 import { assertSameAsUninterrupted, readRun } from '../helpers/runHistory.js';
+import { referenceTrials, serviceTrials } from '../helpers/searchOutcome.js';
 import { newKey, stopProcess, tinySpec, waitFor, type WorkerProcess } from '../helpers/serviceEnv.js';
 import { startTestService, type TestService } from '../helpers/testService.js';
 
@@ -188,10 +189,7 @@ describe('kill -9 of a worker at each phase', () => {
     t.diagnostic(`search finished ${Date.now() - killedAt} ms after the coordinator was killed`);
     assert.equal(s.status, 'succeeded', `${s.error}\n${svc.logs()}`);
 
-    const trials = (await svc.api.get(`/v1/runs?searchId=${id}&limit=200`, key)).body.runs.sort((a: any, b: any) => a.trial.stage - b.trial.stage || a.trial.trialIndex - b.trial.trialIndex);
-    const got = trials.map((r: any) => ({ stage: r.trial.stage, params: r.trial.params, status: r.trial.reusedFrom ? 'reused' : r.status, objective: r.trial.objective, test: r.metrics.test }));
-    const want = expected.trials.map((x) => ({ stage: x.stage, params: x.params, status: x.status, objective: x.objective, test: x.result?.test ?? null }));
-    assert.deepEqual(got, want, 'the same trials, outcomes and metrics as the uninterrupted search');
+    assert.deepEqual(await serviceTrials(svc.api, key, id), referenceTrials(expected), 'the same trials, outcomes and metrics as the uninterrupted search');
     assert.equal(await count('search_stages'), expected.stages.length, 'each stage planned once');
     assert.deepEqual(s.best.params, expected.best!.params);
     const board = (await svc.api.get(`/v1/searches/${id}/leaderboard?limit=100`, key)).body.entries;
