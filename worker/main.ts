@@ -34,6 +34,7 @@ import {
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { createStore } from '../src/store/store.js';
+import { workerDatabaseUrl } from './databaseUrl.js';
 import { faultPauseFromEnv } from './faultPause.js';
 import { EXIT, type ChildFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
@@ -41,7 +42,7 @@ import { coordinateSearch } from './searchCoordinator.js';
 
 const config = loadConfig();
 const log = createLogger('trainyard-worker', config.logLevel);
-const store = createStore(config.databaseUrl, { ormConnections: 3, sqlConnections: 3 });
+const store = createStore(workerDatabaseUrl(config.databaseUrl), { ormConnections: 3, sqlConnections: 3 });
 const queue = createQueue(config);
 const searchQueue = createSearchQueue(config);
 const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
