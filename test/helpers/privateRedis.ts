@@ -22,7 +22,9 @@ export function redisServerUnavailable(): string | null {
 export async function startPrivateRedis(o: { host?: string; port: number; inNetns?: string }): Promise<PrivateRedis> {
   const host = o.host ?? '127.0.0.1';
   const url = `redis://${host}:${o.port}`;
-  const args = ['--bind', host, '--port', String(o.port), '--save', '', '--appendonly', 'no', '--dir', '/tmp', '--logfile', ''];
+  // Protected mode refuses clients from other addresses than loopback: on a namespace's address the
+  // clients are the test's own hosts.
+  const args = ['--bind', host, '--port', String(o.port), '--save', '', '--appendonly', 'no', '--dir', '/tmp', '--logfile', '', '--protected-mode', host.startsWith('127.') ? 'yes' : 'no'];
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
   const r: PrivateRedis = {
