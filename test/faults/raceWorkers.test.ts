@@ -135,9 +135,14 @@ describe('two workers racing for the same run', () => {
     // B would stop before its own final write, should it ever own the run.
     const b = spawn({ TRAINYARD_FAULT_PAUSE: 'before-final-write' });
     await waitFor("B to take A's stalled job", async () => /job stalled/.test(b.output()) && /job started/.test(b.output()), 30_000, 20);
-    await new Promise((r) => setTimeout(r, 1500));
+    const tookAt = Date.now();
+    // B's claim is there, waiting for the row A's final write holds.
+    await waitFor("B's claim to wait for A's lock", async () => {
+      const r = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE runs SET status = ''running'', lease_token%'`);
+      return r.rowCount === 1;
+    }, 30_000, 20);
     const during = await row(id);
-    t.diagnostic(`B took the job ${Date.now() - frozenAt} ms after A froze; 1.5 s later the run is ${during.status}, attempts ${during.attempts}`);
+    t.diagnostic(`B took the job ${tookAt - frozenAt} ms after A froze; its claim waited for A's final write (run ${during.status}, attempts ${during.attempts})`);
     assert.equal(during.lease_token, lease, "B's claim waits for the final write A has begun (it holds the run)");
     assert.equal(during.attempts, 1);
 
@@ -172,6 +177,7 @@ describe('two workers racing for the same run', () => {
     assert.notEqual(second.lease_token, first.lease_token, 'B claimed under a new lease');
     const beforeThaw = await readRun(pool, id);
     const stop = watchProgress(id);
+    const goOnAt = Date.now();
     tryKill(aChild, 'SIGCONT');
     const ms = await waitGone(aChild, "A's training child", 30_000);
     assert.deepEqual(await readRun(pool, id), beforeThaw, "A's writes after B's claim changed nothing");
@@ -182,8 +188,9 @@ describe('two workers racing for the same run', () => {
     assert.equal(done.attempts, 2, 'two claims');
     assertSameAsUninterrupted(await readRun(pool, id), reference, 'two claims');
     await waitFor("A's job to end", async () => /job finished|job attempt failed/.test(a.output()), 10_000, 20);
-    const aEnd = linesOf(a, aChild).map((l) => JSON.parse(l).msg).filter((m) => m !== 'epoch stored').slice(-2);
-    t.diagnostic(`A went on for ${ms} ms after B's claim and stopped (${aEnd.join(', ')}); ${await epochCount(id)} epochs stored, each once`);
+    const aLate = linesOf(a, aChild).map((l) => JSON.parse(l)).filter((l) => Date.parse(l.time) >= goOnAt);
+    const fenced = aLate.filter((l) => l.msg === 'epoch stored').length;
+    t.diagnostic(`A went on for ${ms} ms after B's claim: ${fenced} epoch write(s), all fenced, then stopped (${aLate.map((l) => l.msg).filter((m) => m !== 'epoch stored').join(', ')}); ${await epochCount(id)} epochs stored, each once`);
     assert.doesNotMatch(a.output() + b.output(), /job attempt failed/);
   });
 });
