@@ -118,7 +118,8 @@ worker.on('stalled', (jobId) => {
   log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be resumed');
   // A group's job id is "<group>.<release>"; a run's is the run id.
   const [id, release] = jobId.split('.');
-  store.runs.requeueStalled(release === undefined ? { runId: id } : { groupId: id }).catch(() => {});
+  // Half a lock duration: the dead attempt's last write is older than that; a new claim is not.
+  store.runs.requeueStalled(release === undefined ? { runId: id } : { groupId: id }, config.lockDurationMs / 2).catch(() => {});
 });
 worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
 
