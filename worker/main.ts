@@ -34,6 +34,7 @@ import {
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { createStore } from '../src/store/store.js';
+import { workerDatabaseUrl } from './databaseUrl.js';
 import { faultPauseFromEnv } from './faultPause.js';
 import { EXIT, publicFailure, type ChildFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
@@ -41,7 +42,7 @@ import { coordinateSearch } from './searchCoordinator.js';
 
 const config = loadConfig();
 const log = createLogger('trainyard-worker', config.logLevel);
-const store = createStore(config.databaseUrl, { ormConnections: 3, sqlConnections: 3 });
+const store = createStore(workerDatabaseUrl(config.databaseUrl), { ormConnections: 3, sqlConnections: 3 });
 const queue = createQueue(config);
 const searchQueue = createSearchQueue(config);
 const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
@@ -118,7 +119,8 @@ worker.on('stalled', (jobId) => {
   log.warn({ jobId }, 'job stalled (its worker stopped renewing the lock); it will be resumed');
   // A group's job id is "<group>.<release>"; a run's is the run id.
   const [id, release] = jobId.split('.');
-  store.runs.requeueStalled(release === undefined ? { runId: id } : { groupId: id }).catch(() => {});
+  // Half a lock duration: the dead attempt's last write is older than that; a new claim is not.
+  store.runs.requeueStalled(release === undefined ? { runId: id } : { groupId: id }, config.lockDurationMs / 2).catch(() => {});
 });
 worker.on('error', (err) => log.error({ err: err.message }, 'worker error'));
 

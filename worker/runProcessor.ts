@@ -10,6 +10,7 @@ import { requestedThreads, selectKernels } from '../src/nativeKernels/selectKern
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { createStore } from '../src/store/store.js';
+import { workerDatabaseUrl } from './databaseUrl.js';
 import { gradientCheckJob } from './gradientCheckJob.js';
 import { trainGroupJob } from './groupJob.js';
 import { EXIT, type ChildFailure } from './protocol.js';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const idField = kind === 'run' ? 'runId' : kind === 'group' ? 'groupId' : 'gradientCheckId';
   const log = createLogger('trainyard-worker', config.logLevel).child({ [idField]: id, role: 'trainer' });
-  const store = createStore(config.databaseUrl, { ormConnections: 2, sqlConnections: 2 });
+  const store = createStore(workerDatabaseUrl(config.databaseUrl), { ormConnections: 2, sqlConnections: 2 });
   let code: number = EXIT.done;
   try {
     if (kind === 'gradcheck') await gradientCheckJob(store, id, { cifar10Dir: config.cifar10Dir, log });

@@ -57,8 +57,10 @@ export interface RecorderOptions {
 }
 
 export function pgRunRecorder(pool: Pool, lease: string, o: RecorderOptions = {}): RunRecorder {
-  const owned = async (c: Pool | PoolClient, ids: string[]) =>
-    (await c.query<{ id: string }>(`SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND lease_token = $2 AND status = 'running'`, [ids, lease])).rows.map((r) => r.id);
+  // Locked until the transaction ends: a claim by another attempt cannot come between this check
+  // and the transaction's writes (the final write, a hand-back), which then need no lease of their own.
+  const owned = async (c: PoolClient, ids: string[]) =>
+    (await c.query<{ id: string }>(`SELECT id FROM runs WHERE id = ANY($1::uuid[]) AND lease_token = $2 AND status = 'running' FOR UPDATE`, [ids, lease])).rows.map((r) => r.id);
 
   const recorder: RunRecorder = {
     async checkpoints(ids) {

@@ -282,9 +282,19 @@ export function runRepository(db: Db, pool: Pool) {
       return (r.rowCount ?? 0) > 0;
     },
 
-    /** A job whose worker stopped renewing its lock goes back to queued (the next attempt resumes it). */
-    async requeueStalled(ids: { runId?: string; groupId?: string }): Promise<void> {
-      await pool.query(`UPDATE runs SET status = 'queued', updated_at = now() WHERE status = 'running' AND (id = $1::uuid OR group_id = $2::uuid)`, [ids.runId ?? null, ids.groupId ?? null]);
+    /**
+     * A job whose worker stopped renewing its lock goes back to queued (the next attempt resumes it).
+     * Only runs nobody wrote for `quietMs`: BullMQ has put the job back in the wait list before the
+     * 'stalled' event is handled, so a new attempt may already have claimed the run (a claim, like
+     * every trainer write, sets updated_at); a dead attempt's last write is at least half a lock
+     * duration older than the stall.
+     */
+    async requeueStalled(ids: { runId?: string; groupId?: string }, quietMs: number): Promise<void> {
+      await pool.query(
+        `UPDATE runs SET status = 'queued', updated_at = now()
+         WHERE status = 'running' AND (id = $1::uuid OR group_id = $2::uuid) AND updated_at < now() - make_interval(secs => $3::float8 / 1000)`,
+        [ids.runId ?? null, ids.groupId ?? null, quietMs],
+      );
     },
   };
   return repo;

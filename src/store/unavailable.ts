@@ -6,10 +6,13 @@ const MESSAGES = /Connection terminated|connection timeout|timeout exceeded when
 
 export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 5) return false;
-  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown[]; originalCode?: unknown; kind?: unknown };
+  const e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown[]; originalCode?: unknown; kind?: unknown; meta?: { driverAdapterError?: unknown } };
   if ((typeof e.code === 'string' && CODES.has(e.code)) || (typeof e.originalCode === 'string' && CODES.has(e.originalCode))) return true;
   if (typeof e.message === 'string' && MESSAGES.test(e.message)) return true;
   if (Array.isArray(e.errors) && e.errors.some((x) => isDatabaseUnavailable(x, depth + 1))) return true;
+  // Prisma's driver adapter reports a Postgres error it has no code of its own for (a server in
+  // crash recovery, 57P03) as P2039 and keeps Postgres's error under meta.driverAdapterError.
+  if (e.meta && typeof e.meta === 'object' && isDatabaseUnavailable(e.meta.driverAdapterError, depth + 1)) return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 

@@ -1,6 +1,6 @@
 // Test fixtures for the service: a uniquely named, migrated Postgres database per test file,
 // a unique BullMQ prefix on the local Redis, API keys, and worker / API child processes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db } from '../../src/store/db.js';
@@ -20,9 +20,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+/** `base`: a URL of the cluster to create it on (a private one, for tests that stop Postgres). */
+export async function createTestDatabase(label: string, base = PG_BASE): Promise<TestDatabase> {
   const name = `ty_test_${label}_${randomBytes(4).toString('hex')}`;
-  const u = new URL(PG_BASE);
+  const u = new URL(base);
   u.pathname = `/${name}`;
   const url = u.toString();
   await ensureDatabase(url);
@@ -57,12 +58,26 @@ export interface WorkerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node dist/worker/main.js` with the test's database and queue. */
-export function startWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_MAIN], {
-    cwd: root,
-    env: {
-      ...process.env,
+export const API_SERVER = fileURLToPath(new URL('../../src/api/server.js', import.meta.url));
+
+/** How to start a process: spawn itself, or inside a network namespace (test/helpers/netns.ts Lan.spawn). */
+export type Spawner = (command: string, args: string[], o: SpawnOptions) => ChildProcess;
+
+/** Starts `node <script>` with the environment and its output captured. */
+export function startNodeProcess(script: string, env: Record<string, string>, spawner: Spawner = spawn): WorkerProcess {
+  const child = spawner(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  return { child, output: () => out, exited };
+}
+
+/** Starts `node dist/worker/main.js` with the test's database and queue, and short lock timings. */
+export function startWorker(env: Record<string, string>, spawner?: Spawner): WorkerProcess {
+  return startNodeProcess(
+    WORKER_MAIN,
+    {
       LOG_LEVEL: 'info',
       LOCK_DURATION_MS: '2000',
       STALLED_INTERVAL_MS: '1000',
@@ -70,13 +85,8 @@ export function startWorker(env: Record<string, string>): WorkerProcess {
       RECONCILE_GRACE_MS: '300',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
-  return { child, output: () => out, exited };
+    spawner,
+  );
 }
 
 export async function stopProcess(p: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {

@@ -26,11 +26,22 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startTestService(label: string, o: { docs?: boolean; workerEnv?: Record<string, string>; config?: Partial<ServiceConfig> } = {}): Promise<TestService> {
-  await ensureRedis();
-  const t = await createTestDatabase(label);
+export interface TestServiceOptions {
+  docs?: boolean;
+  workerEnv?: Record<string, string>;
+  config?: Partial<ServiceConfig>;
+  /** A URL of the Postgres cluster to make the test's database on (default: the machine's). */
+  pgBase?: string;
+  /** A Redis of the test's own (default: the machine's). */
+  redisUrl?: string;
+}
+
+export async function startTestService(label: string, o: TestServiceOptions = {}): Promise<TestService> {
+  const redisUrl = o.redisUrl ?? REDIS_URL;
+  if (!o.redisUrl) await ensureRedis();
+  const t = await createTestDatabase(label, o.pgBase);
   const prefix = uniquePrefix(label);
-  const config: ServiceConfig = { ...loadConfig({}), databaseUrl: t.url, redisUrl: REDIS_URL, queuePrefix: prefix, logLevel: 'silent', ...o.config };
+  const config: ServiceConfig = { ...loadConfig({}), databaseUrl: t.url, redisUrl, queuePrefix: prefix, logLevel: 'silent', ...o.config };
   const app = await buildApp({ config, store: t.store, logger: createLogger('test', 'silent'), docs: o.docs ?? false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const workers: WorkerProcess[] = [];
@@ -42,7 +53,7 @@ export async function startTestService(label: string, o: { docs?: boolean; worke
     prefix,
     workers,
     spawnWorker(env = {}) {
-      const w = startWorker({ DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, ...o.workerEnv, ...env });
+      const w = startWorker({ DATABASE_URL: t.url, REDIS_URL: redisUrl, QUEUE_PREFIX: prefix, ...o.workerEnv, ...env });
       workers.push(w);
       return w;
     },
@@ -54,7 +65,7 @@ export async function startTestService(label: string, o: { docs?: boolean; worke
     logs: () => workers.map((w) => w.output().slice(-4000)).join('\n----\n'),
     async stop() {
       await Promise.all(workers.map((w) => stopProcess(w, 'SIGKILL')));
-      await ensureRedis();
+      if (!o.redisUrl) await ensureRedis();
       for (const q of [createQueue(config), createSearchQueue(config)]) {
         await q.obliterate({ force: true }).catch(() => {});
         await q.close();
