@@ -56,6 +56,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const queue = opts.queue === undefined ? createQueue(config) : opts.queue;
   const ownSearchQueue = opts.searchQueue === undefined && queue !== null;
   const searchQueue = opts.searchQueue !== undefined ? opts.searchQueue : queue ? createSearchQueue(config) : null;
+  // Redis down is handled where the queue is used (enqueue times out, the reconciler catches up); one log line, not an unhandled error.
+  for (const q of [queue, searchQueue]) q?.on('error', (err) => logger.warn({ err: err.message }, 'Redis unreachable'));
   const metrics = createApiMetrics(store, queue);
 
   const app = Fastify({
