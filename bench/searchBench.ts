@@ -1,6 +1,7 @@
-// `npm run bench:search -- [--only headline,a,b,c,d] [--data DIR] [--no-torch]`:
+// `npm run bench:search -- [--only headline,a,b,c,d] [--data DIR] [--no-torch] [--workers N] [--threads N]`:
 //   headline: the reports' lambda search through the service with two workers against PyTorch
-//       sequential and per core (bench/searchHeadline.ts; needs CIFAR-10);
+//       sequential and per core (bench/searchHeadline.ts; needs CIFAR-10); --threads fixes the
+//       workers' TRAINYARD_THREADS (default: the product's, each job its share of the cores);
 // and the figures of issue 5:
 //   (a) seconds per epoch of an 8-trial fused group vs one trial (3072-50-50-10 BN, 45,000
 //       images, native backend, 1 BLAS thread), in-process with createTrainingGroup;
@@ -22,7 +23,7 @@ import { insertTrials, latency } from '../test/helpers/trialFixtures.js';
 import { searchHeadline } from './searchHeadline.js';
 import { startLocalService } from './serviceHarness.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' } } });
+const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' }, threads: { type: 'string' } } });
 const only = new Set(values.only!.split(','));
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (dataDir) process.env.CIFAR10_DIR = dataDir;
@@ -115,7 +116,7 @@ async function benchC(): Promise<void> {
   say(`\n## (c) the service with 1 vs 2 worker processes (1 BLAS thread each): a 16-trial lambda search, one cycle of n_s = 900 (4 epochs) per trial; the groups are the same (2 fused groups of 8) either way; time from the search's creation to its end as the service records them`);
   const rows: [number, number, string][] = [];
   for (const workers of [1, 2]) {
-    const svc = await startLocalService(`workers${workers}`, workers);
+    const svc = await startLocalService(`workers${workers}`, workers, { TRAINYARD_THREADS: '1' });
     try {
       const created = await svc.post('/v1/searches', search);
       const done = await svc.waitSearch(created.id, undefined, 1000);
@@ -151,7 +152,7 @@ async function benchD(): Promise<void> {
 }
 
 if (only.has('headline')) {
-  if (dataDir) await searchHeadline({ dataDir, workers: Number(values.workers), torch: !values['no-torch'], say });
+  if (dataDir) await searchHeadline({ dataDir, workers: Number(values.workers), threads: values.threads, torch: !values['no-torch'], say });
   else say('\n## headline skipped: it needs CIFAR-10 (--data DIR or CIFAR10_DIR; bash ../shared/datasets/prepare-cifar10.sh DIR makes it)');
 }
 if (only.has('a')) await benchA();

@@ -23,11 +23,12 @@ export interface HeadlineResult {
   utilisation: number;
 }
 
-export async function searchHeadline(o: { dataDir: string; workers: number; torch: boolean; say: (s: string) => void }): Promise<void> {
+export async function searchHeadline(o: { dataDir: string; workers: number; threads?: string; torch: boolean; say: (s: string) => void }): Promise<void> {
   const { say } = o;
   const search = JSON.parse(readFileSync(fileURLToPath(new URL('../../examples/searches/lambda-coarse-to-fine.json', import.meta.url)), 'utf8'));
-  say(`\n## headline: the reports' lambda search through the service, ${o.workers} workers, CIFAR-10 (${cpus()[0]?.model} x${cpus().length})`);
-  const svc = await startLocalService('headline', o.workers);
+  const threads = o.threads ? `TRAINYARD_THREADS=${o.threads}` : 'threads: each job its share of the cores';
+  say(`\n## headline: the reports' lambda search through the service, ${o.workers} workers (${threads}), CIFAR-10 (${cpus()[0]?.model} x${cpus().length})`);
+  const svc = await startLocalService('headline', o.workers, o.threads ? { TRAINYARD_THREADS: o.threads } : {});
   let ours: HeadlineResult;
   try {
     const busy0 = busyCpuSeconds();

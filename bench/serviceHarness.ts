@@ -34,7 +34,7 @@ export async function startLocalService(label: string, workers: number, env: Rec
   for (let i = 0; i < workers; i++) {
     // Production timings, not the tests' fast ones (which poll Redis and Postgres every second).
     const timings = { LOCK_DURATION_MS: '30000', STALLED_INTERVAL_MS: '15000', RECONCILE_INTERVAL_MS: '10000', RECONCILE_GRACE_MS: '5000' };
-    procs.push(startWorker({ DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, TRAINYARD_THREADS: '1', LOG_LEVEL: 'warn', ...timings, ...(process.env.CIFAR10_DIR ? { CIFAR10_DIR: process.env.CIFAR10_DIR } : {}), ...env }));
+    procs.push(startWorker({ DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...timings, ...(process.env.CIFAR10_DIR ? { CIFAR10_DIR: process.env.CIFAR10_DIR } : {}), ...env }));
   }
   if (workers > 0) {
     const q = createQueue(config);

@@ -5,10 +5,10 @@ import { DatasetError } from '../src/dataFiles/datasetError.js';
 import { loadTrainingSamples } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
-import type { Logger } from '../src/runtime/logger.js';
 import type { Store } from '../src/store/store.js';
+import type { TrainingContext } from './trainingContext.js';
 
-export async function gradientCheckJob(store: Store, id: string, o: { cifar10Dir: string | undefined; log: Logger }): Promise<void> {
+export async function gradientCheckJob(store: Store, id: string, o: Pick<TrainingContext, 'cifar10Dir' | 'log'>): Promise<void> {
   const check = await store.gradientChecks.claim(id);
   if (!check) return;
   const parsed = parseSpec(check.spec);

@@ -1,21 +1,19 @@
-// `npm run worker`: a BullMQ worker. Each job runs in its own child process
-// (worker/runProcessor.ts), so CPU-bound training never delays this process's lock renewals.
-// A child process rather than a worker thread: it gets its own OpenBLAS thread pool and heap,
-// SIGTERM can be forwarded to it, and a crash in native code cannot take the worker down.
+// `npm run worker`: a BullMQ worker. Jobs train in the worker's training processes
+// (worker/trainerPool.ts, worker/trainerProcess.ts), so CPU-bound training never delays this
+// process's lock renewals; a training process is kept between jobs, with its dataset loaded.
 //
-// Threads: each training child uses 1 BLAS thread (TRAINYARD_THREADS overrides). Run one
-// worker (WORKER_CONCURRENCY=1) per core: N single-threaded jobs scale better than one job
-// with N threads for these small matrices.
+// Threads: each job uses its share of the machine's cores, counted over every worker on the
+// machine (worker/hostLoad.ts): two jobs on two cores one thread each, a lone job both;
+// TRAINYARD_THREADS fixes the count instead. Run one worker (WORKER_CONCURRENCY=1) per core.
 //
-// SIGTERM: children finish their current step, write a checkpoint and exit; their jobs go
-// back to the wait list for another worker; then this process exits. SIGKILL: the children
-// notice their parent is gone and exit; BullMQ finds the job stalled once its lock expires and
-// another worker resumes it from the last epoch checkpoint.
+// SIGTERM: busy training processes finish their current step, write a checkpoint and exit; their
+// jobs go back to the wait list for another worker; then this process exits. SIGKILL: the
+// training processes notice their parent is gone and exit; BullMQ finds the job stalled once its
+// lock expires and another worker resumes it from the last epoch checkpoint.
 //
 // Searches: training jobs include `group` jobs (a fused group of search trials). A second,
 // light BullMQ worker in this process takes `searches` jobs and advances search coordinators
 // in-process (worker/searchCoordinator.ts); it never takes a training slot.
-import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, WaitingError, type Job } from 'bullmq';
 import {
@@ -36,9 +34,10 @@ import { createLogger } from '../src/runtime/logger.js';
 import { createStore } from '../src/store/store.js';
 import { workerDatabaseUrl } from './databaseUrl.js';
 import { faultPauseFromEnv } from './faultPause.js';
-import { EXIT, publicFailure, type ChildFailure } from './protocol.js';
+import { publicFailure } from './protocol.js';
 import { reconcile } from './reconciler.js';
 import { coordinateSearch } from './searchCoordinator.js';
+import { createTrainerPool } from './trainerPool.js';
 
 const config = loadConfig();
 const log = createLogger('trainyard-worker', config.logLevel);
@@ -46,8 +45,7 @@ const store = createStore(workerDatabaseUrl(config.databaseUrl), { ormConnection
 const queue = createQueue(config);
 const searchQueue = createSearchQueue(config);
 const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
-const childScript = fileURLToPath(new URL('./runProcessor.js', import.meta.url));
-const children = new Set<ChildProcess>();
+const trainers = createTrainerPool({ script: fileURLToPath(new URL('./trainerProcess.js', import.meta.url)), env: process.env, idleMs: config.trainerIdleMs });
 let shuttingDown = false;
 
 const idField = (name: string) => (name === 'run' ? 'runId' : name === 'group' ? 'groupId' : 'gradientCheckId');
@@ -61,28 +59,18 @@ async function wakeSearchOf(job: Job<JobData, unknown, JobName>): Promise<void> 
 async function processJob(job: Job<JobData, unknown, JobName>, token?: string): Promise<void> {
   const jlog = log.child({ [idField(job.name)]: job.data.id, jobId: job.id, attempt: job.attemptsMade + 1 });
   jlog.info('job started');
-  const child = fork(childScript, [job.name, job.data.id], {
-    env: { ...process.env, TRAINYARD_THREADS: process.env.TRAINYARD_THREADS || '1' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  if (shuttingDown) child.kill('SIGTERM');
-  let failure: string | null = null;
-  child.on('message', (m: ChildFailure) => {
-    if (m && m.kind === 'failure') failure = m.message;
-  });
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (c, s) => resolve({ code: c, signal: s })));
-  children.delete(child);
-  if (code === EXIT.done) {
-    jlog.info('job finished');
+  const end = await trainers.run(job.name, job.data.id);
+  if (end.kind === 'done') {
+    jlog.info({ trainerPid: end.trainerPid }, 'job finished');
     if (job.name === 'group') await wakeSearchOf(job);
     return;
   }
-  if (code === EXIT.handedBack) {
+  if (end.kind === 'handedBack') {
     await job.moveToWait(token);
     jlog.info('job handed back to the queue');
     throw new WaitingError();
   }
+  const { failure, code, signal } = end;
   // The run's error is shown to users: an internal message stays in this log, under the job id.
   const why = publicFailure(job.id!, failure, code, signal);
   jlog.error({ code, signal, failure }, `job attempt failed: ${failure ?? why}`);
@@ -167,9 +155,9 @@ const timer = setInterval(reconcileOnce, config.reconcileIntervalMs);
 async function shutdown(signal: string): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  log.info({ signal, running: children.size }, 'shutting down: checkpointing running jobs');
+  log.info({ signal, trainers: trainers.size() }, 'shutting down: checkpointing running jobs');
   clearInterval(timer);
-  for (const c of children) c.kill('SIGTERM');
+  trainers.stopAll();
   await Promise.all([worker.close(), coordinator.close()]);
   await queue.close().catch(() => {});
   await searchQueue.close().catch(() => {});

@@ -1,13 +1,12 @@
 // A `run` job: claims the run under a new lease and trains it alone (src/trainer/trainMembers.ts).
-import type { Kernels } from '../src/core/kernels/kernels.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
-import type { Logger } from '../src/runtime/logger.js';
 import type { Store } from '../src/store/store.js';
 import { trainMembers, type TrainOutcome } from '../src/trainer/trainMembers.js';
 import { faultPauseFromEnv } from './faultPause.js';
 import { loadJobData } from './loadJobData.js';
+import type { TrainingContext } from './trainingContext.js';
 
-export async function trainRunJob(store: Store, id: string, o: { kernels: Kernels; cifar10Dir: string | undefined; log: Logger; stopRequested: () => boolean }): Promise<TrainOutcome> {
+export async function trainRunJob(store: Store, id: string, o: TrainingContext): Promise<TrainOutcome> {
   const claim = await store.runs.claim(id);
   if (claim.kind !== 'run') {
     o.log.info({ outcome: claim.kind }, 'nothing to train');
@@ -21,7 +20,7 @@ export async function trainRunJob(store: Store, id: string, o: { kernels: Kernel
     await recorder.fail(id, `the stored spec is no longer valid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     return 'done';
   }
-  const loaded = loadJobData(parsed.spec, o.cifar10Dir, o.log);
+  const loaded = loadJobData(parsed.spec, o.cifar10Dir, o.log, o.datasets);
   if (!loaded.ok) {
     await recorder.fail(id, loaded.message);
     return 'done';

@@ -25,9 +25,8 @@ export function loadDataset(spec: ExperimentSpec, dir: string | undefined): Data
 
   const layout = detectCifarLayout(dir);
   const holdout = resolvedHoldout(spec);
-  const needed = new Set([...data.train, ...(holdout > 0 ? [] : (data.validation ?? [])), ...data.test]);
   const batches = new Map<string, ImageSet>();
-  for (const name of needed) batches.set(name, readCifarBatch(layout, name));
+  for (const name of neededBatches(spec)) batches.set(name, readCifarBatch(layout, name));
 
   let splits: ReturnType<typeof assembleCifarSplits>;
   try {
@@ -42,6 +41,31 @@ export function loadDataset(spec: ExperimentSpec, dir: string | undefined): Data
     imageShape: CIFAR10_SHAPE,
     source: `cifar10 (${layout.kind}) ${layout.folder}`,
   };
+}
+
+/**
+ * A string that changes whenever loadDataset(spec, dir) could return different data: the data
+ * part of the spec (and the seed, for synthetic data), the folder, and each batch file's size and
+ * modification time. What a cache of loaded datasets is keyed by.
+ */
+export function datasetIdentity(spec: ExperimentSpec, dir: string | undefined): string {
+  const data = spec.data;
+  if (data.dataset === 'synthetic') return JSON.stringify({ data, seed: spec.seed });
+  if (!dir) throw new DatasetError('', 'not-configured', 'CIFAR-10 folder not given: pass --data DIR or set CIFAR10_DIR');
+  const layout = detectCifarLayout(dir);
+  const files = [...neededBatches(spec)].map((name) => {
+    const st = statSync(batchPath(layout, name), { throwIfNoEntry: false });
+    return [name, st?.size ?? -1, st?.mtimeMs ?? -1];
+  });
+  return JSON.stringify({ data, holdout: resolvedHoldout(spec), layout, files });
+}
+
+/** The batch files a CIFAR-10 spec reads (validation batches only without a holdout). */
+function neededBatches(spec: ExperimentSpec): Set<string> {
+  const data = spec.data;
+  if (data.dataset !== 'cifar10') return new Set();
+  const holdout = resolvedHoldout(spec);
+  return new Set([...data.train, ...(holdout > 0 ? [] : (data.validation ?? [])), ...data.test]);
 }
 
 /**

@@ -26,6 +26,10 @@ export interface ServiceConfig {
   /** Jobs run at once by one worker process (each in its own child process). */
   workerConcurrency: number;
   cifar10Dir: string | undefined;
+  /** A worker's training process that has had no job for this long exits (giving back its memory). */
+  trainerIdleMs: number;
+  /** Loaded datasets a training process keeps between jobs, in bytes. */
+  datasetCacheBytes: number;
   /** GET /metrics: off (404), open to anyone, or behind METRICS_KEY (Authorization: Bearer). */
   metrics: 'off' | 'open' | 'key';
   metricsKey: string | undefined;
@@ -68,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     jobAttempts: int(env, 'JOB_ATTEMPTS', 2, 1),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
     cifar10Dir: env.CIFAR10_DIR || undefined,
+    trainerIdleMs: int(env, 'TRAINER_IDLE_MS', 5 * 60_000, 0),
+    datasetCacheBytes: int(env, 'DATASET_CACHE_MB', 400, 0) * 1024 * 1024,
     metrics: metricsMode(env),
     metricsKey: env.METRICS_KEY || undefined,
     authFailuresMax: int(env, 'AUTH_FAILURES_MAX', 30, 1),

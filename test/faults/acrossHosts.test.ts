@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { parseSpec, stepsPerEpoch } from '../../src/experiment/experimentSpec.js';
 import { createQueue } from '../../src/queue/queue.js';
 import { apiClient } from '../helpers/apiClient.js';
-import { alive, waitForPause, waitGone } from '../helpers/faultPoints.js';
+import { alive, waitForPause, waitJobEnded } from '../helpers/faultPoints.js';
 import { createLan, netnsUnavailable, type Lan } from '../helpers/netns.js';
 import { Contract } from '../helpers/openapiContract.js';
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/privatePostgres.js';
@@ -191,10 +191,10 @@ describe('across hosts: worker hosts cut off', { skip: why ?? false }, () => {
 
     lan.restore(h1);
     const restoredAt = Date.now();
-    const goneMs = await waitGone(trainer, `the cut host's trainer`, 120_000);
+    const goneMs = await waitJobEnded(workers[h1], trainer, `the cut host's trainer`, restoredAt, 120_000);
     const late = logOf(workers[h1], id, trainer).filter((l) => l.time >= restoredAt);
     const fencedEpochs = late.filter((l) => l.msg === 'epoch stored').length;
-    d.diagnostic(`link restored ${restoredAt - cutAt} ms after the cut; the cut host's trainer then wrote ${fencedEpochs} epoch(s), stopped (${late.map((l) => l.msg).filter((m) => m !== 'epoch stored').join(', ') || 'no message'}) and exited ${goneMs} ms after the restore`);
+    d.diagnostic(`link restored ${restoredAt - cutAt} ms after the cut; the cut host's trainer then wrote ${fencedEpochs} epoch(s), stopped (${late.map((l) => l.msg).filter((m) => m !== 'epoch stored').join(', ') || 'no message'}) and ended its job ${goneMs} ms after the restore`);
     assert.deepEqual(await readRun(pool, id), owned, "the cut host's late writes changed nothing (run, epochs, points, checkpoint)");
     assert.ok(late.some((l) => l.msg === 'cancelled'), 'the cut host\'s trainer stopped on finding the run no longer its own');
 
@@ -241,10 +241,11 @@ describe('across hosts: worker hosts cut off', { skip: why ?? false }, () => {
 
     // w1 comes back and goes on with its final write: its transaction is gone, nothing changes.
     lan.restore('w1');
+    const contAt = Date.now();
     process.kill(trainer, 'SIGCONT');
-    const goneMs = await waitGone(trainer, "w1's trainer", 120_000);
+    const goneMs = await waitJobEnded(workers.w1, trainer, "w1's trainer", contAt, 120_000);
     assert.deepEqual(await readRun(pool, id), finished, "w1's late final write changed nothing");
-    d.diagnostic(`w1 restored and continued: its trainer exited ${goneMs} ms later; the run is unchanged`);
+    d.diagnostic(`w1 restored and continued: its trainer ended its job ${goneMs} ms later; the run is unchanged`);
   });
 
   it('cut while planning a search stage (the search row locked): the other host plans it; the search ends with the trials of an uninterrupted one', async (d) => {

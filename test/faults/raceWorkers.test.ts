@@ -11,7 +11,7 @@ import pg from 'pg';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { parseSpec, stepsPerEpoch } from '../../src/experiment/experimentSpec.js';
 import { createQueue, enqueue } from '../../src/queue/queue.js';
-import { pausesAt, waitForPause, waitGone } from '../helpers/faultPoints.js';
+import { pausesAt, waitForPause, waitJobEnded } from '../helpers/faultPoints.js';
 import { trainReference, type ReferenceRun } from '../helpers/referenceRun.js';
 import { assertSameAsUninterrupted, readRun } from '../helpers/runHistory.js';
 import { newKey, stopProcess, tinySpec, waitFor, type WorkerProcess } from '../helpers/serviceEnv.js';
@@ -107,7 +107,7 @@ describe('two workers racing for the same run', () => {
     const stop = watchProgress(id);
     const thawedAt = Date.now();
     thaw([a.child.pid!, aChild]);
-    const ms = await waitGone(aChild, "A's training child", 30_000);
+    const ms = await waitJobEnded(a, aChild, "A's training child", thawedAt);
     const afterThaw = await readRun(pool, id);
     const steps = await stop();
     assert.deepEqual(afterThaw, beforeThaw, "A's late writes changed nothing: the run, its epochs, points and checkpoint are as B left them");
@@ -146,8 +146,9 @@ describe('two workers racing for the same run', () => {
     assert.equal(during.lease_token, lease, "B's claim waits for the final write A has begun (it holds the run)");
     assert.equal(during.attempts, 1);
 
+    const thawedAt = Date.now();
     thaw([a.child.pid!, aChild]);
-    await waitGone(aChild, "A's training child", 30_000);
+    await waitJobEnded(a, aChild, "A's training child", thawedAt);
     const done = await waitFinished(id);
     await waitFor('B to finish its job', async () => /job finished|job attempt failed/.test(b.output()), 30_000, 20);
     assert.equal(done.status, 'succeeded', svc.logs());
@@ -179,7 +180,7 @@ describe('two workers racing for the same run', () => {
     const stop = watchProgress(id);
     const goOnAt = Date.now();
     tryKill(aChild, 'SIGCONT');
-    const ms = await waitGone(aChild, "A's training child", 30_000);
+    const ms = await waitJobEnded(a, aChild, "A's training child", goOnAt);
     assert.deepEqual(await readRun(pool, id), beforeThaw, "A's writes after B's claim changed nothing");
     assertNeverBack(await stop(), 'while A went on');
     tryKill(bChild, 'SIGCONT');

@@ -42,3 +42,28 @@ export async function waitGone(pid: number, what: string, timeoutMs = 10_000): P
   await waitFor(`${what} (pid ${pid}) to exit`, async () => !alive(pid), timeoutMs, 10);
   return Date.now() - t0;
 }
+
+/**
+ * Waits until training process `pid` of worker `w` has ended a job at or after `since` (its
+ * 'job ended' or 'training process failed' log line), or has exited; how long that took (ms).
+ * A training process lives on after its job, idle, waiting for the next.
+ */
+export async function waitJobEnded(w: WorkerProcess, pid: number, what: string, since: number, timeoutMs = 30_000): Promise<number> {
+  const t0 = Date.now();
+  await waitFor(
+    `${what} (pid ${pid}) to end its job`,
+    async () =>
+      !alive(pid) ||
+      w
+        .output()
+        .split('\n')
+        .some((l) => {
+          if (!l.startsWith('{') || !l.includes(`"pid":${pid},`)) return false;
+          const j = JSON.parse(l);
+          return (j.msg === 'job ended' || j.msg === 'training process failed') && Date.parse(j.time) >= since;
+        }),
+    timeoutMs,
+    10,
+  );
+  return Date.now() - t0;
+}

@@ -20,11 +20,12 @@ export interface ReferenceRun {
 
 const kernels = () => selectKernels({ threads: 1 }).kernels;
 
-export function trainReference(specInput: unknown): ReferenceRun {
+/** `cifar10Dir`: where a CIFAR-10 spec's batches are (unused for synthetic data). */
+export function trainReference(specInput: unknown, cifar10Dir?: string): ReferenceRun {
   const parsed = parseSpec(specInput);
   assert.ok(parsed.ok);
   const k = kernels();
-  const data = loadDataset(parsed.spec, undefined);
+  const data = loadDataset(parsed.spec, cifar10Dir);
   const training = createTraining({ spec: parsed.spec, data, kernels: k });
   const gen = training.run();
   let r = gen.next();

@@ -68,3 +68,17 @@ export function byteScaleNormalisation(norm: Normalisation): ByteNormalisation {
   }
   return { mean, invStd };
 }
+
+// One entry per image set in memory: a process that trains job after job on the same loaded
+// training set computes its statistics once. Image sets are never written after loading.
+const byteStatsOf = new WeakMap<ImageSet, ByteNormalisation>();
+
+/** byteScaleNormalisation(computeNormalisation(set)), computed once per image set. */
+export function trainingSetNormalisation(set: ImageSet): ByteNormalisation {
+  let stats = byteStatsOf.get(set);
+  if (!stats) {
+    stats = byteScaleNormalisation(computeNormalisation(set));
+    byteStatsOf.set(set, stats);
+  }
+  return stats;
+}

@@ -2,7 +2,7 @@
 // order and schedule shape (and differ in lambda, learning rates, momentum or init). Runs as a
 // generator so callers can report progress, checkpoint or stop between any two updates.
 import type { DatasetSplits } from '../data/dataset.js';
-import { byteScaleNormalisation, computeNormalisation } from '../data/normalisation.js';
+import { trainingSetNormalisation } from '../data/normalisation.js';
 import { allocate, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
 import {
   activationCode,
@@ -299,7 +299,7 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
 }
 
 function toNormaliser(data: DatasetSplits, precision: Precision): Normaliser {
-  const bytes = byteScaleNormalisation(computeNormalisation(data.train));
+  const bytes = trainingSetNormalisation(data.train);
   const mean = allocate(precision, bytes.mean.length);
   const invStd = allocate(precision, bytes.invStd.length);
   mean.set(bytes.mean);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ImageSet } from '../../../src/core/data/dataset.js';
-import { byteScaleNormalisation, computeNormalisation } from '../../../src/core/data/normalisation.js';
+import { byteScaleNormalisation, computeNormalisation, trainingSetNormalisation } from '../../../src/core/data/normalisation.js';
 
 function set(rows: number[][]): ImageSet {
   const d = rows[0].length;
@@ -67,4 +67,20 @@ test('the full training set (45,000 x 3072 images) normalises per feature (its t
   assert.equal(norm.mean.length, d);
   // Every image is the same ramp: each feature's mean is its own value, with no spread.
   assert.ok(Math.abs(norm.mean[7] - 7 / 255) < 1e-6 && Math.abs(norm.mean[300] - (300 & 255) / 255) < 1e-6);
+});
+
+test('a training set\'s statistics are computed once per image set, and equal the direct computation', () => {
+  const a = set([
+    [0, 255, 51],
+    [255, 255, 153],
+  ]);
+  const first = trainingSetNormalisation(a);
+  assert.equal(trainingSetNormalisation(a), first, 'the same set: the same statistics object');
+  const direct = byteScaleNormalisation(computeNormalisation(a));
+  assert.deepEqual(first, direct);
+  const b = set([
+    [0, 255, 51],
+    [255, 0, 153],
+  ]);
+  assert.notDeepEqual(trainingSetNormalisation(b), first, 'another set (equal bytes or not) gets its own');
 });
