@@ -1,10 +1,15 @@
-// `npm run bench -- [--data DIR] [--repeats 3] [--backends native,ts] [--threads N] [--no-torch]`
-// Seconds per training epoch (45,000 images, batch 100, float32; update steps only, median of
-// --repeats epochs) per network and backend, PyTorch on the same networks in the same run, and
-// the peak RSS of a training process.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// `npm run bench -- [--data DIR] [--pairs 7] [--native-threads 2[,1]] [--no-torch] [--repeats 3] [--backends native,ts] [--threads N] [--no-table]`
+// First, the comparison issue 11 asks for: the single-trial 3072-50-50-10 BN epoch (45,000 images,
+// batch 100, float32, update steps only) on the native backend and in PyTorch, measured
+// interleaved (native, torch, native, torch, ... --pairs pairs after one warm-up epoch each), so
+// load from other processes on the shared cores hits both alike: per-pair seconds and ratios,
+// the medians and the spread across pairs, and the CPU model. --native-threads 1,2 adds a native
+// configuration per thread count to every pair. Then seconds per epoch of every network and
+// backend (median of --repeats epochs, PyTorch after them), and the peak RSS of a training process.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
@@ -28,6 +33,9 @@ const { values } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     only: { type: 'string' },
     'rss-probe': { type: 'string' },
+    pairs: { type: 'string', default: '7' },
+    'native-threads': { type: 'string' },
+    'no-table': { type: 'boolean', default: false },
   },
 });
 const repeats = Math.max(3, Number(values.repeats));
@@ -68,8 +76,94 @@ if (values['rss-probe']) {
 const threads = values.threads ? Number(values.threads) : undefined;
 const backends = values.backends!.split(',') as ('ts' | 'native')[];
 const nets = NETWORKS.filter((n) => !values.only || n.label.includes(values.only));
-console.log(`# epoch benchmark ${new Date().toISOString()}`);
-console.log(`machine: ${cpus()[0]?.model} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+const torchOk = !values['no-torch'] && existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+/** "AMD EPYC (avx2 avx512f avx512_bf16)": the model name and the vector features kernels are chosen by. */
+function cpuModel(): string {
+  let text = '';
+  try {
+    text = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return `${cpus()[0]?.model ?? 'unknown'} (no /proc/cpuinfo)`;
+  }
+  const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1] ?? 'unknown';
+  const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '').split(/\s+/));
+  return `${model} x${cpus().length} (${['avx2', 'fma', 'avx512f', 'avx512_bf16'].filter((f) => flags.has(f)).join(' ')})`;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.round(q * (s.length - 1))];
+};
+
+/** One line-oriented request/response channel to bench/torchEpoch.py --serve. */
+async function startTorch(arch: string): Promise<{ info: { threads: number; torch: string }; epoch: () => Promise<number>; close: () => void }> {
+  const child = spawn('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), arch], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error('bench/torchEpoch.py --serve exited early');
+    return JSON.parse(r.value) as Record<string, unknown>;
+  };
+  const info = (await next()) as { threads: number; torch: string };
+  return {
+    info,
+    epoch: async () => {
+      child.stdin!.write('epoch\n');
+      return (await next()).seconds as number;
+    },
+    close: () => child.stdin!.end('quit\n'),
+  };
+}
+
+/** The interleaved native-vs-PyTorch table for 3072-50-50-10 BN. */
+async function interleaved(): Promise<void> {
+  const pairs = Math.max(1, Number(values.pairs));
+  const nativeThreads: (number | undefined)[] = values['native-threads'] ? values['native-threads'].split(',').map(Number) : [threads];
+  const spec = benchSpec([50, 50], 'before', pairs + 1);
+  const data = loadDataset(spec, dataDir);
+  // One training per native configuration, advanced one epoch at a time.
+  const natives = nativeThreads.map((t) => {
+    const { kernels } = selectKernels({ backend: 'native', threads: t });
+    const label = `native ${kernels.detail.replace(/^.*\), /, '')}`;
+    return { threads: t, label, gen: createTraining({ spec, data, kernels }).run() };
+  });
+  const nativeEpoch = (n: (typeof natives)[number]): number => {
+    selectKernels({ backend: 'native', threads: n.threads }); // the thread count is process-wide
+    for (let r = n.gen.next(); !r.done; r = n.gen.next()) if (r.value.kind === 'epoch') return r.value.summary.trainSeconds;
+    throw new Error('training ended early');
+  };
+  const torch = torchOk ? await startTorch('3072-50-50-10:bn') : null;
+  console.log(`## 3072-50-50-10 BN, one trial: native vs PyTorch, interleaved`);
+  console.log(`cpu: ${cpuModel()}; load average ${loadavg()[0].toFixed(2)} at the start`);
+  console.log(`native: ${selectKernels({ backend: 'native', threads: nativeThreads[0] }).kernels.detail}${torch ? `; PyTorch ${torch.info.torch}, ${torch.info.threads} thread(s)` : '; PyTorch not measured'}`);
+  console.log(`${pairs} pairs after one warm-up epoch each; 45,000 images, batch 100, float32, update steps only; order in each pair: ${[...natives.map((n) => n.label), ...(torch ? ['torch'] : [])].join(', ')}`);
+  for (const n of natives) nativeEpoch(n);
+  if (torch) await torch.epoch();
+  const rows: { native: number[]; torch: number }[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const native = natives.map(nativeEpoch);
+    rows.push({ native, torch: torch ? await torch.epoch() : NaN });
+  }
+  torch?.close();
+  console.log('');
+  console.log(`| pair | ${natives.map((n) => `${n.label} s`).join(' | ')} | torch s | ${natives.map((n) => `${n.label} / torch`).join(' | ')} |`);
+  console.log(`|---|${natives.map(() => '---|').join('')}---|${natives.map(() => '---|').join('')}`);
+  rows.forEach((r, p) => console.log(`| ${p + 1} | ${r.native.map((x) => x.toFixed(3)).join(' | ')} | ${r.torch.toFixed(3)} | ${r.native.map((x) => `${(x / r.torch).toFixed(2)}x`).join(' | ')} |`));
+  const col = (i: number) => rows.map((r) => r.native[i]);
+  const torchCol = rows.map((r) => r.torch);
+  const spread = (xs: number[], digits: number, unit: string) => `${quantile(xs, 0).toFixed(digits)}-${quantile(xs, 1).toFixed(digits)}${unit}`;
+  console.log(`| **median** | ${natives.map((_, i) => `**${quantile(col(i), 0.5).toFixed(3)}**`).join(' | ')} | **${quantile(torchCol, 0.5).toFixed(3)}** | ${natives.map((_, i) => `**${quantile(rows.map((r) => r.native[i] / r.torch), 0.5).toFixed(2)}x**`).join(' | ')} |`);
+  console.log(`| min-max | ${natives.map((_, i) => spread(col(i), 3, '')).join(' | ')} | ${spread(torchCol, 3, '')} | ${natives.map((_, i) => spread(rows.map((r) => r.native[i] / r.torch), 2, 'x')).join(' | ')} |`);
+  console.log(`load average ${loadavg()[0].toFixed(2)} at the end (ratios are per pair: both sides of a pair ran back to back)`);
+  console.log('');
+}
+
+if (backends.includes('native')) await interleaved();
+if (values['no-table']) process.exit(0);
+
+console.log(`## every network, median of ${repeats} epochs per backend, PyTorch after them (not interleaved)`);
+console.log(`machine: ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 console.log(`data: ${dataDir ? `CIFAR-10 ${dataDir} (45,000 train images)` : 'synthetic 45,000 x 3072 (pass --data DIR for CIFAR-10)'}; batch 100; float32; median of ${repeats} epochs`);
 for (const b of backends) console.log(`backend ${b}: ${selectKernels({ backend: b, threads }).kernels.detail}`);
 
@@ -86,7 +180,6 @@ for (const net of nets) {
   results.set(net.label, row);
 }
 
-const torchOk = !values['no-torch'] && existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 if (torchOk) {
   const args = ['bench/torchEpoch.py', '--repeats', String(repeats), ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), ...nets.map((n) => n.torch)];
   const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8' });
