@@ -8,8 +8,12 @@
 #include <cmath>
 #include <cstdint>
 
+#include <cstring>
+
 #include "args.h"
 #include "kernels/kernels.h"
+#include "kernels/sgemm.h"
+#include "kernels/thread_pool.h"
 
 namespace {
 
@@ -372,17 +376,124 @@ napi_value GetThreads(napi_env env, napi_callback_info) { return number(env, ker
 
 napi_value Info(napi_env env, napi_callback_info) {
   const kernels::BlasInfo blas = kernels::blasInfo();
-  napi_value obj, config, threads, core, procs;
+  napi_value obj, config, threads, core, procs, sgemm, detected;
   napi_create_object(env, &obj);
   napi_create_string_utf8(env, blas.config, NAPI_AUTO_LENGTH, &config);
   napi_create_string_utf8(env, blas.core, NAPI_AUTO_LENGTH, &core);
   napi_create_int32(env, blas.threads, &threads);
   napi_create_int32(env, blas.procs, &procs);
+  napi_create_string_utf8(env, blas.sgemm, NAPI_AUTO_LENGTH, &sgemm);
+  napi_create_string_utf8(env, blas.sgemmDetected, NAPI_AUTO_LENGTH, &detected);
   napi_set_named_property(env, obj, "blas", config);
   napi_set_named_property(env, obj, "threads", threads);
   napi_set_named_property(env, obj, "coretype", core);
   napi_set_named_property(env, obj, "procs", procs);
+  napi_set_named_property(env, obj, "sgemm", sgemm);
+  napi_set_named_property(env, obj, "sgemmDetected", detected);
   return obj;
+}
+
+// setSgemm("auto" | "openblas" | "avx2" | "avx512"): the kernels float32 nt / tn products use
+// ("auto": the best the CPU has). Returns the choice in effect; an ISA the CPU lacks is a RangeError.
+napi_value SetSgemm(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"kind"};
+  Call call(env, info, "setSgemm", names);
+  if (!call.arity(1)) return nullptr;
+  char kind[16];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, call.argv[0], kind, sizeof kind, &len) != napi_ok) {
+    call.throwError(kTypeError, "kind must be a string");
+    return nullptr;
+  }
+  using kernels::sgemm::Isa;
+  Isa want;
+  if (!std::strcmp(kind, "auto")) {
+    want = kernels::sgemm::detectedIsa();
+  } else if (!std::strcmp(kind, "openblas")) {
+    want = Isa::kNone;
+  } else if (!std::strcmp(kind, "avx2")) {
+    want = Isa::kAvx2;
+  } else if (!std::strcmp(kind, "avx512")) {
+    want = Isa::kAvx512;
+  } else {
+    call.throwError(kRangeError, "kind must be auto, openblas, avx2 or avx512, got \"%s\"", kind);
+    return nullptr;
+  }
+  if (kernels::sgemm::setIsa(want) != want) {
+    call.throwError(kRangeError, "this CPU cannot run the %s kernels (best: %s)", kind,
+                    kernels::sgemm::isaName(kernels::sgemm::detectedIsa()));
+    return nullptr;
+  }
+  napi_value out;
+  napi_create_string_utf8(env, kernels::sgemm::isaName(want), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// setThreadPolicy("adaptive" | "fixed"): whether the split kernels choose between one thread and
+// all of them by measurement (thread_pool.h) or always use all. Returns the policy in effect.
+// threadStats() counts the calls that ran on one thread and on all so far.
+napi_value SetThreadPolicy(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"policy"};
+  Call call(env, info, "setThreadPolicy", names);
+  if (!call.arity(1)) return nullptr;
+  char policy[16];
+  size_t len = 0;
+  napi_get_value_string_utf8(env, call.argv[0], policy, sizeof policy, &len);
+  if (std::strcmp(policy, "adaptive") && std::strcmp(policy, "fixed")) {
+    call.throwError(kRangeError, "policy must be adaptive or fixed, got \"%s\"", policy);
+    return nullptr;
+  }
+  pool::setAdaptive(!std::strcmp(policy, "adaptive"));
+  napi_value out;
+  napi_create_string_utf8(env, pool::adaptive() ? "adaptive" : "fixed", NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value ThreadStats(napi_env env, napi_callback_info) {
+  const pool::Stats st = pool::stats();
+  napi_value obj;
+  napi_create_object(env, &obj);
+  napi_set_named_property(env, obj, "single", number(env, static_cast<double>(st.single)));
+  napi_set_named_property(env, obj, "all", number(env, static_cast<double>(st.all)));
+  napi_set_named_property(env, obj, "policy", [&] {
+    napi_value v;
+    napi_create_string_utf8(env, pool::adaptive() ? "adaptive" : "fixed", NAPI_AUTO_LENGTH, &v);
+    return v;
+  }());
+  return obj;
+}
+
+// allocate("float32" | "float64", n): a zeroed typed array of n elements whose data starts on a
+// 64-byte boundary (a cache line; the vector loads of the products then never straddle two).
+napi_value Allocate(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"precision", "n"};
+  Call call(env, info, "allocate", names);
+  int64_t n;
+  if (!call.arity(2) || !call.dim(1, &n)) return nullptr;
+  char precision[16];
+  size_t len = 0;
+  napi_get_value_string_utf8(env, call.argv[0], precision, sizeof precision, &len);
+  const bool f32 = !std::strcmp(precision, "float32");
+  if (!f32 && std::strcmp(precision, "float64")) {
+    call.throwError(kRangeError, "precision must be float32 or float64");
+    return nullptr;
+  }
+  constexpr size_t kAlign = 64;
+  const size_t elem = f32 ? sizeof(float) : sizeof(double);
+  void* data = nullptr;
+  napi_value buffer, out;
+  // ArrayBuffers are zero-filled; V8 never moves their contents, so the offset stays right.
+  if (napi_create_arraybuffer(env, static_cast<size_t>(n) * elem + kAlign, &data, &buffer) != napi_ok) return nullptr;
+  const size_t offset = (kAlign - reinterpret_cast<uintptr_t>(data) % kAlign) % kAlign;
+  if (offset % elem != 0) {
+    call.throwError(kRangeError, "array buffer data is not %zu-byte aligned", elem);
+    return nullptr;
+  }
+  if (napi_create_typedarray(env, f32 ? napi_float32_array : napi_float64_array, static_cast<size_t>(n), buffer, offset,
+                             &out) != napi_ok) {
+    return nullptr;
+  }
+  return out;
 }
 
 }  // namespace
@@ -408,7 +519,12 @@ NAPI_MODULE_INIT() {
       {"setThreads", SetThreads},
       {"getThreads", GetThreads},
       {"info", Info},
+      {"setSgemm", SetSgemm},
+      {"allocate", Allocate},
+      {"setThreadPolicy", SetThreadPolicy},
+      {"threadStats", ThreadStats},
   };
+  kernels::initThreads();
   for (const Fn& f : fns) {
     napi_value fn;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;

@@ -16,13 +16,14 @@ export interface FusedFirstLayer {
   readonly db: Vec;
 }
 
-export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean): FusedFirstLayer {
+/** alloc (default allocate) places W and dW, the operands of the large products. */
+export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean, alloc: (p: Precision, n: number) => Vec = allocate): FusedFirstLayer {
   return {
     trials,
     n1,
     d,
-    W: allocate(precision, trials * n1 * d),
-    dW: allocate(precision, trials * n1 * d),
+    W: alloc(precision, trials * n1 * d),
+    dW: alloc(precision, trials * n1 * d),
     b: withBias ? allocate(precision, trials * n1) : null,
     db: allocate(precision, trials * n1),
   };

@@ -3,7 +3,7 @@
 // generator so callers can report progress, checkpoint or stop between any two updates.
 import type { DatasetSplits } from '../data/dataset.js';
 import { byteScaleNormalisation, computeNormalisation } from '../data/normalisation.js';
-import { allocate, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
+import { allocate, allocator, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
 import {
   activationCode,
   backward,
@@ -144,10 +144,15 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
   const precision: Precision = spec0.precision;
   const shape = networkShape(spec0, sizes);
   const firstHasBias = !(sizes.length > 2 && spec0.model.batchNorm === 'before');
-  const fused: FusedFirstLayer | null = T > 1 ? createFusedFirstLayer(precision, T, sizes[1], d, firstHasBias) : null;
+  // The first layer's weights and the batches are the operands of the two large products: placed
+  // the way the kernels read them fastest (k.allocate). A lone trial's layer 1 is a group of one.
+  const alloc = allocator(k);
+  const fused: FusedFirstLayer | null = T > 1 ? createFusedFirstLayer(precision, T, sizes[1], d, firstHasBias, alloc) : null;
+  const single = T === 1 && sizes.length > 1 ? createFusedFirstLayer(precision, 1, sizes[1], d, firstHasBias, alloc) : null;
 
   const trials: Trial[] = specs.map((spec, t) => {
-    const net = createNetwork(shape, spec.model.init, createRng(spec.seed, 1), fused ? trialStorage(fused, t) : undefined);
+    const firstLayer = fused ? trialStorage(fused, t) : single ? trialStorage(single, 0) : undefined;
+    const net = createNetwork(shape, spec.model.init, createRng(spec.seed, 1), firstLayer);
     const params = parameterTensors(net);
     return {
       spec,
@@ -166,8 +171,8 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
 
   const dataSeed = dataSeedOf(spec0);
   const norm = toNormaliser(data, precision);
-  const batch = createBatch(precision, B, d);
-  const ev = createEvaluator(nets, d, fused);
+  const batch = createBatch(precision, B, d, alloc);
+  const ev = createEvaluator(nets, d, fused, k);
   const aug = createAugmentation(spec0.training.augment.noise, spec0.training.augment.flip, data.imageShape, dataSeed);
   const evalRows = {
     trainAll: allRows(data.train.n),
