@@ -1,13 +1,17 @@
-// `npm run bench -- [--data DIR] [--pairs 7] [--native-threads 2[,1]] [--no-torch] [--repeats 3] [--backends native,ts] [--threads N] [--no-table]`
+// `npm run bench -- [--data DIR] [--pairs 7] [--native 2,1,2/openblas,base:2] [--baseline DIR] [--no-torch] [--repeats 3] [--backends native,ts] [--threads N] [--no-table]`
 // First, the comparison issue 11 asks for: the single-trial 3072-50-50-10 BN epoch (45,000 images,
 // batch 100, float32, update steps only) on the native backend and in PyTorch, measured
 // interleaved (native, torch, native, torch, ... --pairs pairs after one warm-up epoch each), so
 // load from other processes on the shared cores hits both alike: per-pair seconds and ratios,
-// the medians and the spread across pairs, and the CPU model. --native-threads 1,2 adds a native
-// configuration per thread count to every pair. Then seconds per epoch of every network and
+// the medians and the spread across pairs, and the CPU model. --native lists native
+// configurations to run in every pair, each [base:]THREADS[/SGEMM][/fixed] (SGEMM: auto, openblas,
+// avx2, avx512; fixed: always all threads instead of the adaptive choice; base: from the checkout
+// --baseline names; default: the default thread count, auto, adaptive), each in its own process. Then seconds per epoch of every network and
 // backend (median of --repeats epochs, PyTorch after them), and the peak RSS of a training process.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -34,8 +38,9 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'rss-probe': { type: 'string' },
     pairs: { type: 'string', default: '7' },
-    'native-threads': { type: 'string' },
+    native: { type: 'string' },
     'no-table': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const repeats = Math.max(3, Number(values.repeats));
@@ -96,16 +101,22 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.round(q * (s.length - 1))];
 };
 
-/** One line-oriented request/response channel to bench/torchEpoch.py --serve. */
-async function startTorch(arch: string): Promise<{ info: { threads: number; torch: string }; epoch: () => Promise<number>; close: () => void }> {
-  const child = spawn('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), arch], { stdio: ['pipe', 'pipe', 'inherit'] });
+/** A child that runs one epoch per "epoch" line (bench/torchEpoch.py --serve, bench/epochServe.js). */
+interface EpochServer {
+  info: Record<string, unknown>;
+  epoch: () => Promise<number>;
+  close: () => void;
+}
+
+async function startServer(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<EpochServer> {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
     const r = await lines.next();
-    if (r.done) throw new Error('bench/torchEpoch.py --serve exited early');
+    if (r.done) throw new Error(`${cmd} ${args.join(' ')} exited early`);
     return JSON.parse(r.value) as Record<string, unknown>;
   };
-  const info = (await next()) as { threads: number; torch: string };
+  const info = await next();
   return {
     info,
     epoch: async () => {
@@ -116,36 +127,49 @@ async function startTorch(arch: string): Promise<{ info: { threads: number; torc
   };
 }
 
-/** The interleaved native-vs-PyTorch table for 3072-50-50-10 BN. */
+/**
+ * The interleaved native-vs-PyTorch table for 3072-50-50-10 BN. Each native configuration
+ * ([base:]THREADS[/SGEMM][/fixed]) is a child process (bench/epochServe.js), so their threads do
+ * not meet; "base:" runs it from the checkout given by --baseline (built, with node_modules), to
+ * measure a change against the code before it in the same run.
+ */
 async function interleaved(): Promise<void> {
   const pairs = Math.max(1, Number(values.pairs));
-  const nativeThreads: (number | undefined)[] = values['native-threads'] ? values['native-threads'].split(',').map(Number) : [threads];
-  const spec = benchSpec([50, 50], 'before', pairs + 1);
-  const data = loadDataset(spec, dataDir);
-  // One training per native configuration, advanced one epoch at a time.
-  const natives = nativeThreads.map((t) => {
-    const { kernels } = selectKernels({ backend: 'native', threads: t });
-    const label = `native ${kernels.detail.replace(/^.*\), /, '')}`;
-    return { threads: t, label, gen: createTraining({ spec, data, kernels }).run() };
+  const configs = (values.native ?? `${threads ?? ''}`).split(',').map((c) => {
+    const base = c.startsWith('base:');
+    const [t, ...rest] = (base ? c.slice(5) : c).split('/');
+    const fixed = rest.includes('fixed');
+    const sgemm = rest.find((x) => x !== 'fixed' && x !== 'adaptive');
+    return { base, threads: t ? Number(t) : undefined, sgemm, policy: fixed ? 'fixed' : undefined };
   });
-  const nativeEpoch = (n: (typeof natives)[number]): number => {
-    selectKernels({ backend: 'native', threads: n.threads }); // the thread count is process-wide
-    for (let r = n.gen.next(); !r.done; r = n.gen.next()) if (r.value.kind === 'epoch') return r.value.summary.trainSeconds;
-    throw new Error('training ended early');
-  };
-  const torch = torchOk ? await startTorch('3072-50-50-10:bn') : null;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (configs.some((c) => c.base)) {
+    if (!values.baseline) throw new Error('a base: configuration needs --baseline DIR');
+    copyFileSync(path.join(here, 'epochServe.js'), path.join(values.baseline, 'dist', 'bench', 'epochServe.js'));
+  }
+  const natives: { label: string; server: EpochServer }[] = [];
+  for (const c of configs) {
+    const script = c.base ? path.join(values.baseline!, 'dist', 'bench', 'epochServe.js') : path.join(here, 'epochServe.js');
+    const args = [script, '--epochs', String(pairs + 1), ...(dataDir ? ['--data', dataDir] : []), ...(c.threads ? ['--threads', String(c.threads)] : []), ...(c.sgemm ? ['--sgemm', c.sgemm] : []), ...(c.policy ? ['--policy', c.policy] : [])];
+    const server = await startServer(process.execPath, args);
+    const detail = String(server.info.ready).replace(/^OpenBLAS [^,]*, /, '').replace(/^(\d+ threads?)$/, 'openblas, $1');
+    natives.push({ label: `${c.base ? 'base ' : ''}native ${detail}${c.policy ? ' fixed' : ''}`, server });
+  }
+  const torch = torchOk ? await startServer('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), '3072-50-50-10:bn']) : null;
   console.log(`## 3072-50-50-10 BN, one trial: native vs PyTorch, interleaved`);
   console.log(`cpu: ${cpuModel()}; load average ${loadavg()[0].toFixed(2)} at the start`);
-  console.log(`native: ${selectKernels({ backend: 'native', threads: nativeThreads[0] }).kernels.detail}${torch ? `; PyTorch ${torch.info.torch}, ${torch.info.threads} thread(s)` : '; PyTorch not measured'}`);
-  console.log(`${pairs} pairs after one warm-up epoch each; 45,000 images, batch 100, float32, update steps only; order in each pair: ${[...natives.map((n) => n.label), ...(torch ? ['torch'] : [])].join(', ')}`);
-  for (const n of natives) nativeEpoch(n);
+  console.log(`native: ${natives.map((n) => n.label).join('; ')}${torch ? `; PyTorch ${torch.info.torch}, ${torch.info.threads} thread(s)` : '; PyTorch not measured'}`);
+  console.log(`${pairs} pairs after one warm-up epoch each; 45,000 images, batch 100, float32, update steps only; each pair runs ${[...natives.map((n) => n.label), ...(torch ? ['torch'] : [])].join(', ')} one after the other`);
+  for (const n of natives) await n.server.epoch();
   if (torch) await torch.epoch();
   const rows: { native: number[]; torch: number }[] = [];
   for (let p = 0; p < pairs; p++) {
-    const native = natives.map(nativeEpoch);
+    const native: number[] = [];
+    for (const n of natives) native.push(await n.server.epoch());
     rows.push({ native, torch: torch ? await torch.epoch() : NaN });
   }
   torch?.close();
+  for (const n of natives) n.server.close();
   console.log('');
   console.log(`| pair | ${natives.map((n) => `${n.label} s`).join(' | ')} | torch s | ${natives.map((n) => `${n.label} / torch`).join(' | ')} |`);
   console.log(`|---|${natives.map(() => '---|').join('')}---|${natives.map(() => '---|').join('')}`);

@@ -22,6 +22,9 @@
 
 #include <immintrin.h>
 
+#include "kernels/sgemm.h"
+#include "kernels/thread_pool.h"
+
 namespace {
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -43,8 +46,21 @@ const Shape kShapes[] = {
     {"square 1024^3 (peak)   ", false, false, 1024, 1024, 1024, 1.0f, 0.0f},
 };
 
+// 64-byte aligned, as training allocates the first layer's operands (Kernels.allocate).
+template <typename T>
+struct AlignedAlloc {
+  using value_type = T;
+  AlignedAlloc() = default;
+  template <typename U>
+  AlignedAlloc(const AlignedAlloc<U>&) {}
+  T* allocate(size_t n) { return static_cast<T*>(aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64)); }
+  void deallocate(T* p, size_t) { free(p); }
+  bool operator==(const AlignedAlloc&) const { return true; }
+  bool operator!=(const AlignedAlloc&) const { return false; }
+};
+
 struct Buffers {
-  std::vector<float> a, b, c;
+  std::vector<float, AlignedAlloc<float>> a, b, c;
 };
 
 Buffers makeBuffers(const Shape& s) {
@@ -61,6 +77,17 @@ Buffers makeBuffers(const Shape& s) {
   for (auto& v : buf.b) v = rnd();
   for (auto& v : buf.c) v = rnd();
   return buf;
+}
+
+enum Impl { kOpenblas, kOwn512, kOwn256 };
+const char* implName(Impl i) { return i == kOpenblas ? "OpenBLAS" : i == kOwn512 ? "own avx512" : "own avx2"; }
+
+void callOwn(const Shape& s, Buffers& buf) {
+  const int lda = s.transA ? s.m : s.k, ldb = s.transB ? s.k : s.n;
+  namespace sg = kernels::sgemm;
+  const bool ok = s.transB ? sg::nt(s.m, s.n, s.k, s.alpha, buf.a.data(), lda, buf.b.data(), ldb, s.beta, buf.c.data(), s.n)
+                           : sg::tn(s.m, s.n, s.k, s.alpha, buf.a.data(), lda, buf.b.data(), ldb, s.beta, buf.c.data(), s.n);
+  if (!ok) abort();
 }
 
 void callBlas(const Shape& s, Buffers& buf) {
@@ -133,14 +160,20 @@ void printCpu() {
 int main(int argc, char** argv) {
   int rounds = 30;
   double blockSeconds = 0.01;
+  bool own = true, fma = true;
+  const char* only = nullptr;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
     if (!strcmp(argv[i], "--block-ms") && i + 1 < argc) blockSeconds = atof(argv[++i]) / 1000;
+    if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
+    if (!strcmp(argv[i], "--openblas-only")) own = false;
+    if (!strcmp(argv[i], "--no-fma-ceiling")) fma = false;
   }
   printCpu();
+  pool::setAdaptive(false);  // fixed thread counts here: this measures what each count gives
 
   // FMA ceiling, 1 and 2 threads (interleaved rounds as below).
-  {
+  if (fma) {
     const int64_t iters = 2000000;
     std::vector<double> r512[2], r256[2];
     for (int r = 0; r < 7; r++) {
@@ -164,22 +197,43 @@ int main(int argc, char** argv) {
 
   struct Config {
     const Shape* shape;
+    Impl impl;
     int threads;
     Buffers buf;
     int calls;
     std::vector<double> gflops;
   };
+  namespace sg = kernels::sgemm;
+  std::vector<Impl> impls{kOpenblas};
+  if (own && sg::detectedIsa() == sg::Isa::kAvx512) impls.push_back(kOwn512);
+  if (own && sg::detectedIsa() != sg::Isa::kNone) impls.push_back(kOwn256);
   std::vector<Config> configs;
   for (const Shape& s : kShapes) {
-    for (int threads = 1; threads <= 2; threads++) configs.push_back({&s, threads, makeBuffers(s), 1, {}});
+    if (only && !strstr(s.name, only)) continue;
+    for (Impl impl : impls) {
+      if (impl != kOpenblas && s.transA == s.transB) continue;  // own kernels: nt and tn only
+      for (int threads = 1; threads <= 2; threads++) configs.push_back({&s, impl, threads, makeBuffers(s), 1, {}});
+    }
   }
+  auto setup = [](const Config& c) {
+    openblas_set_num_threads(c.impl == kOpenblas ? c.threads : 1);
+    pool::setThreads(c.threads);
+    if (c.impl != kOpenblas) sg::setIsa(c.impl == kOwn512 ? sg::Isa::kAvx512 : sg::Isa::kAvx2);
+  };
+  auto call = [](Config& c) {
+    if (c.impl == kOpenblas) {
+      callBlas(*c.shape, c.buf);
+    } else {
+      callOwn(*c.shape, c.buf);
+    }
+  };
   // Warm-up and block sizing.
   for (auto& c : configs) {
-    openblas_set_num_threads(c.threads);
+    setup(c);
     const double t0 = now();
     int calls = 0;
     while (now() - t0 < 0.05 || calls < 3) {
-      callBlas(*c.shape, c.buf);
+      call(c);
       calls++;
     }
     c.calls = std::max(1, static_cast<int>(blockSeconds / ((now() - t0) / calls)));
@@ -187,10 +241,10 @@ int main(int argc, char** argv) {
   for (int r = 0; r < rounds; r++) {
     for (size_t q = 0; q < configs.size(); q++) {
       Config& c = configs[(q + r) % configs.size()];
-      openblas_set_num_threads(c.threads);
-      callBlas(*c.shape, c.buf);  // first call after a thread change pays for waking threads
+      setup(c);
+      call(c);  // first call after a thread change pays for waking threads
       const double t0 = now();
-      for (int i = 0; i < c.calls; i++) callBlas(*c.shape, c.buf);
+      for (int i = 0; i < c.calls; i++) call(c);
       const double perCall = (now() - t0) / c.calls;
       const Shape& s = *c.shape;
       c.gflops.push_back(2.0 * s.m * s.n * s.k / perCall / 1e9);
@@ -199,16 +253,17 @@ int main(int argc, char** argv) {
       if (r % 8 == 7) std::fill(c.buf.c.begin(), c.buf.c.end(), 0.25f);
     }
   }
-  printf("\nsgemm limit: OpenBLAS cblas_sgemm in a C loop, row-major, float32; %d interleaved rounds of ~%.0f ms per config\n",
+  printf("\nsgemm limit: cblas_sgemm (OpenBLAS) and the addon's own kernels (native/src/kernels/sgemm.cc) in a C loop,\n"
+         "row-major, float32; %d interleaved rounds of ~%.0f ms per config\n",
          rounds, blockSeconds * 1000);
-  printf("| product | op | m x n x k | threads | median GFLOP/s | p10-p90 | best | median us/call |\n");
-  printf("|---|---|---|---|---|---|---|---|\n");
+  printf("| product | op | m x n x k | kernels | threads | median GFLOP/s | p10-p90 | best | median us/call |\n");
+  printf("|---|---|---|---|---|---|---|---|---|\n");
   for (auto& c : configs) {
     const Shape& s = *c.shape;
     const double med = median(c.gflops);
-    printf("| %s | %c%c | %dx%dx%d | %d | %.1f | %.1f-%.1f | %.1f | %.1f |\n", s.name, s.transA ? 'T' : 'N',
-           s.transB ? 'T' : 'N', s.m, s.n, s.k, c.threads, med, pct(c.gflops, 0.1), pct(c.gflops, 0.9),
-           pct(c.gflops, 1.0), 2.0 * s.m * s.n * s.k / med / 1e3);
+    printf("| %s | %c%c | %dx%dx%d | %s | %d | %.1f | %.1f-%.1f | %.1f | %.1f |\n", s.name, s.transA ? 'T' : 'N',
+           s.transB ? 'T' : 'N', s.m, s.n, s.k, implName(c.impl), c.threads, med, pct(c.gflops, 0.1),
+           pct(c.gflops, 0.9), pct(c.gflops, 1.0), 2.0 * s.m * s.n * s.k / med / 1e3);
   }
   return 0;
 }
