@@ -41,6 +41,7 @@ const { values } = parseArgs({
     native: { type: 'string' },
     'no-table': { type: 'boolean', default: false },
     baseline: { type: 'string' },
+    trials: { type: 'string', default: '1' },
   },
 });
 const repeats = Math.max(3, Number(values.repeats));
@@ -105,6 +106,8 @@ const quantile = (xs: number[], q: number) => {
 interface EpochServer {
   info: Record<string, unknown>;
   epoch: () => Promise<number>;
+  /** CPU seconds of the last epoch (native servers only). */
+  cpu: () => number;
   close: () => void;
 }
 
@@ -117,12 +120,16 @@ async function startServer(cmd: string, args: string[], env: NodeJS.ProcessEnv =
     return JSON.parse(r.value) as Record<string, unknown>;
   };
   const info = await next();
+  let cpu = NaN;
   return {
     info,
     epoch: async () => {
       child.stdin!.write('epoch\n');
-      return (await next()).seconds as number;
+      const r = await next();
+      cpu = typeof r.cpuSeconds === 'number' ? r.cpuSeconds : NaN;
+      return r.seconds as number;
     },
+    cpu: () => cpu,
     close: () => child.stdin!.end('quit\n'),
   };
 }
@@ -150,23 +157,28 @@ async function interleaved(): Promise<void> {
   const natives: { label: string; server: EpochServer }[] = [];
   for (const c of configs) {
     const script = c.base ? path.join(values.baseline!, 'dist', 'bench', 'epochServe.js') : path.join(here, 'epochServe.js');
-    const args = [script, '--epochs', String(pairs + 1), ...(dataDir ? ['--data', dataDir] : []), ...(c.threads ? ['--threads', String(c.threads)] : []), ...(c.sgemm ? ['--sgemm', c.sgemm] : []), ...(c.policy ? ['--policy', c.policy] : [])];
+    const args = [script, '--epochs', String(pairs + 1), '--trials', values.trials!, ...(dataDir ? ['--data', dataDir] : []), ...(c.threads ? ['--threads', String(c.threads)] : []), ...(c.sgemm ? ['--sgemm', c.sgemm] : []), ...(c.policy ? ['--policy', c.policy] : [])];
     const server = await startServer(process.execPath, args);
     const detail = String(server.info.ready).replace(/^OpenBLAS [^,]*, /, '').replace(/^(\d+ threads?)$/, 'openblas, $1');
     natives.push({ label: `${c.base ? 'base ' : ''}native ${detail}${c.policy ? ' fixed' : ''}`, server });
   }
   const torch = torchOk ? await startServer('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), '3072-50-50-10:bn']) : null;
-  console.log(`## 3072-50-50-10 BN, one trial: native vs PyTorch, interleaved`);
+  const T = Number(values.trials);
+  console.log(T === 1 ? `## 3072-50-50-10 BN, one trial: native vs PyTorch, interleaved` : `## 3072-50-50-10 BN, ${T} trials fused (native; PyTorch trains one): interleaved`);
   console.log(`cpu: ${cpuModel()}; load average ${loadavg()[0].toFixed(2)} at the start`);
   console.log(`native: ${natives.map((n) => n.label).join('; ')}${torch ? `; PyTorch ${torch.info.torch}, ${torch.info.threads} thread(s)` : '; PyTorch not measured'}`);
   console.log(`${pairs} pairs after one warm-up epoch each; 45,000 images, batch 100, float32, update steps only; each pair runs ${[...natives.map((n) => n.label), ...(torch ? ['torch'] : [])].join(', ')} one after the other`);
   for (const n of natives) await n.server.epoch();
   if (torch) await torch.epoch();
-  const rows: { native: number[]; torch: number }[] = [];
+  const rows: { native: number[]; cpu: number[]; torch: number }[] = [];
   for (let p = 0; p < pairs; p++) {
     const native: number[] = [];
-    for (const n of natives) native.push(await n.server.epoch());
-    rows.push({ native, torch: torch ? await torch.epoch() : NaN });
+    const cpu: number[] = [];
+    for (const n of natives) {
+      native.push(await n.server.epoch());
+      cpu.push(n.server.cpu());
+    }
+    rows.push({ native, cpu, torch: torch ? await torch.epoch() : NaN });
   }
   torch?.close();
   for (const n of natives) n.server.close();
@@ -180,6 +192,7 @@ async function interleaved(): Promise<void> {
   console.log(`| **median** | ${natives.map((_, i) => `**${quantile(col(i), 0.5).toFixed(3)}**`).join(' | ')} | **${quantile(torchCol, 0.5).toFixed(3)}** | ${natives.map((_, i) => `**${quantile(rows.map((r) => r.native[i] / r.torch), 0.5).toFixed(2)}x**`).join(' | ')} |`);
   console.log(`| min-max | ${natives.map((_, i) => spread(col(i), 3, '')).join(' | ')} | ${spread(torchCol, 3, '')} | ${natives.map((_, i) => spread(rows.map((r) => r.native[i] / r.torch), 2, 'x')).join(' | ')} |`);
   console.log(`load average ${loadavg()[0].toFixed(2)} at the end (ratios are per pair: both sides of a pair ran back to back)`);
+  console.log(`CPU seconds per epoch (process user+system, evaluation included; a measure of work that load barely changes for 1-thread configurations), median: ${natives.map((n, i) => `${n.label} ${quantile(rows.map((r) => r.cpu[i]), 0.5).toFixed(3)}`).join('; ')}`);
   console.log('');
 }
 

@@ -1,6 +1,7 @@
 // The native side of bench/epochBench.ts's interleaved comparison, as a child process:
-// `node dist/bench/epochServe.js --data DIR --epochs N [--threads N] [--sgemm KIND] [--policy fixed|adaptive]`
-// loads the data and builds the 3072-50-50-10 BN training once, prints {"ready": detail}, then runs
+// `node dist/bench/epochServe.js --data DIR --epochs N [--threads N] [--sgemm KIND] [--policy fixed|adaptive] [--trials T]`
+// loads the data and builds the 3072-50-50-10 BN training once (a fused group of T trials that
+// differ in lambda and seed with --trials), prints {"ready": detail}, then runs
 // one epoch per "epoch" line read from stdin and prints {"seconds": ...} (update steps only).
 // One process per configuration keeps their thread pools and OpenBLAS threads apart, and lets a
 // configuration be another build: this file only uses what every version of the core has, so it
@@ -9,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { loadNativeKernels } from '../src/nativeKernels/loadNativeKernels.js';
-import { createTraining } from '../src/core/training/training.js';
+import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
 
@@ -21,35 +22,47 @@ const { values } = parseArgs({
     sgemm: { type: 'string' },
     policy: { type: 'string' },
     hidden: { type: 'string', default: '50,50' },
+    trials: { type: 'string', default: '1' },
   },
 });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
-const r = parseSpec({
+const T = Number(values.trials);
+const specFor = (t: number) => parseSpec({
   data: dataDir
     ? { dataset: 'cifar10', train: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'], holdout: 5000 }
     : { dataset: 'synthetic', trainSize: 45000, validationSize: 5000, testSize: 1000, features: 3072, classes: 10 },
   model: { hidden: values.hidden!.split(',').filter(Boolean).map(Number), batchNorm: 'before' },
-  training: { batchSize: 100, lambda: 0.005, schedule: { kind: 'constant', eta: 0.01, epochs: Number(values.epochs) }, evalsPerEpoch: 0, evalSamples: 100 },
+  training: { batchSize: 100, lambda: 0.005 * (t + 1), schedule: { kind: 'constant', eta: 0.01, epochs: Number(values.epochs) }, evalsPerEpoch: 0, evalSamples: 100 },
   precision: 'float32',
+  seed: 1 + t,
+  dataSeed: 1,
 });
-if (!r.ok) throw new Error(JSON.stringify(r.problems));
+const specs = Array.from({ length: T }, (_, t) => {
+  const r = specFor(t);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.spec;
+});
 const { kernels } = selectKernels({ backend: 'native', threads: values.threads ? Number(values.threads) : undefined });
 // Controls a newer addon has; an older build has none of them and runs as it is.
 const nk = loadNativeKernels() as unknown as { setSgemm?: (k: string) => string; setThreadPolicy?: (p: string) => string; threadStats?: () => unknown };
 if (values.sgemm && nk.setSgemm) nk.setSgemm(values.sgemm);
 if (values.policy && nk.setThreadPolicy) nk.setThreadPolicy(values.policy);
-const data = loadDataset(r.spec, dataDir);
-const gen = createTraining({ spec: r.spec, data, kernels }).run();
+const data = loadDataset(specs[0], dataDir);
+const gen = createTrainingGroup({ specs, data, kernels }).run();
 process.stdout.write(JSON.stringify({ ready: kernels.detail }) + '\n');
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() !== 'epoch') break;
   let seconds = NaN;
+  const cpu0 = process.cpuUsage();
   for (let x = gen.next(); !x.done; x = gen.next()) {
-    if (x.value.kind === 'epoch') {
+    if (x.value.kind === 'epoch' && x.value.trial === T - 1) {
       seconds = x.value.summary.trainSeconds;
       break;
     }
   }
-  process.stdout.write(JSON.stringify({ seconds, threads: nk.threadStats ? nk.threadStats() : null }) + '\n');
+  // CPU time of the whole process for the epoch (evaluation included): with one thread, a measure
+  // of the work done that other processes on the machine barely disturb.
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, threads: nk.threadStats ? nk.threadStats() : null }) + '\n');
 }
 process.exit(0);

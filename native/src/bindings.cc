@@ -393,12 +393,15 @@ napi_value Info(napi_env env, napi_callback_info) {
   return obj;
 }
 
-// setSgemm("auto" | "openblas" | "avx2" | "avx512"): the kernels float32 nt / tn products use
-// ("auto": the best the CPU has). Returns the choice in effect; an ISA the CPU lacks is a RangeError.
+// setSgemm("auto" | "openblas" | "avx2" | "avx512", allShapes = false): the kernels float32 nt / tn
+// products use ("auto": the best the CPU has); with allShapes, even the small products (tests).
+// Returns the choice in effect; an ISA the CPU lacks is a RangeError.
 napi_value SetSgemm(napi_env env, napi_callback_info info) {
-  static const char* const names[] = {"kind"};
+  static const char* const names[] = {"kind", "allShapes"};
   Call call(env, info, "setSgemm", names);
   if (!call.arity(1)) return nullptr;
+  bool allShapes = false;
+  if (call.argc > 1 && !call.isNullish(1) && !call.boolean(1, &allShapes)) return nullptr;
   char kind[16];
   size_t len = 0;
   if (napi_get_value_string_utf8(env, call.argv[0], kind, sizeof kind, &len) != napi_ok) {
@@ -419,7 +422,7 @@ napi_value SetSgemm(napi_env env, napi_callback_info info) {
     call.throwError(kRangeError, "kind must be auto, openblas, avx2 or avx512, got \"%s\"", kind);
     return nullptr;
   }
-  if (kernels::sgemm::setIsa(want) != want) {
+  if (kernels::sgemm::setIsa(want, allShapes) != want) {
     call.throwError(kRangeError, "this CPU cannot run the %s kernels (best: %s)", kind,
                     kernels::sgemm::isaName(kernels::sgemm::detectedIsa()));
     return nullptr;

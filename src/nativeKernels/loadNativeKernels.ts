@@ -31,7 +31,7 @@ interface Addon extends Omit<Kernels, 'backend' | 'detail' | 'allocate'> {
   setThreads(n: number): number;
   getThreads(): number;
   info(): NativeBlasInfo;
-  setSgemm(kind: SgemmKind | 'auto'): SgemmKind;
+  setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
   allocate(precision: Precision, n: number): Vec;
   setThreadPolicy(policy: ThreadPolicy): ThreadPolicy;
   threadStats(): ThreadStats;
@@ -60,9 +60,10 @@ export interface NativeKernels extends Kernels {
   info(): NativeBlasInfo;
   /**
    * The kernels float32 nt / tn products use ('auto': the best the CPU has, the default, which
-   * TRAINYARD_SGEMM=openblas|avx2 overrides at load). Throws for an ISA the CPU lacks.
+   * TRAINYARD_SGEMM=openblas|avx2 overrides at load); only the large products (the first layer's,
+   * evaluation's) go to them unless allShapes. Throws for an ISA the CPU lacks.
    */
-  setSgemm(kind: SgemmKind | 'auto'): SgemmKind;
+  setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
   /** Arrays whose data start on a cache line (64 bytes), which the products read fastest. */
   allocate(precision: Precision, n: number): Vec;
   setThreadPolicy(policy: ThreadPolicy): ThreadPolicy;

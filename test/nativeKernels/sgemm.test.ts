@@ -20,10 +20,10 @@ function kinds(): SgemmKind[] {
   return best === 'avx512' ? ['avx512', 'avx2'] : best === 'avx2' ? ['avx2'] : [];
 }
 
-/** nk.gemm with the products on `kind`, restoring the default afterwards. */
+/** nk.gemm with every nt / tn product on `kind` (even the small ones), restoring the default afterwards. */
 function withKind(kind: SgemmKind | 'auto'): GemmFn {
   return (...args) => {
-    nk.setSgemm(kind);
+    nk.setSgemm(kind, kind !== 'auto');
     try {
       nk.gemm(...args);
     } finally {

@@ -331,6 +331,11 @@ Isa initialIsa() {
 }
 
 Isa current = initialIsa();
+bool everyShape = false;
+
+constexpr int64_t kMinMacs = 1 << 18;
+bool ntWorthIt(int64_t m, int64_t n, int64_t k) { return everyShape || (k >= 256 && m * n * k >= kMinMacs); }
+bool tnWorthIt(int64_t m, int64_t n, int64_t k) { return everyShape || (n >= 512 && m * n * k >= kMinMacs); }
 
 // Products smaller than this many multiply-adds run on the calling thread only: waking a worker
 // costs more than it saves.
@@ -355,14 +360,17 @@ const char* isaName(Isa isa) {
 
 Isa isa() { return current; }
 
-Isa setIsa(Isa want) {
-  if (static_cast<int>(want) <= static_cast<int>(detectedIsa())) current = want;
+Isa setIsa(Isa want, bool allShapes) {
+  if (static_cast<int>(want) <= static_cast<int>(detectedIsa())) {
+    current = want;
+    everyShape = allShapes;
+  }
   return current;
 }
 
 bool nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc) {
-  if (current == Isa::kNone) return false;
+  if (current == Isa::kNone || !ntWorthIt(m, n, k)) return false;
   const Args p{m, n, k, alpha, beta, a, lda, b, ldb, c, ldc};
   if (current == Isa::kAvx512) {
     pool::run(ntTasks(p, kNtMr512).tasks, ntTask512, &p, threadsFor(m, n, k), pool::siteKey(kSiteNt, m, n, k));
@@ -374,7 +382,7 @@ bool nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t ld
 
 bool tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc) {
-  if (current == Isa::kNone) return false;
+  if (current == Isa::kNone || !tnWorthIt(m, n, k)) return false;
   const Args p{m, n, k, alpha, beta, a, lda, b, ldb, c, ldc};
   if (current == Isa::kAvx512) {
     constexpr int W = 16 * kTnNv512;

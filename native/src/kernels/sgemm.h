@@ -23,9 +23,12 @@ const char* isaName(Isa isa);
 
 // The kernels the products use: kNone sends every product to OpenBLAS. Defaults to
 // detectedIsa() (TRAINYARD_SGEMM=openblas|avx2|avx512 overrides); setIsa refuses an ISA the
-// CPU lacks and returns the one in effect.
+// CPU lacks and returns the one in effect. Only the products large enough to gain from the own
+// kernels use them (nt with k >= 256, tn with n >= 512, both with m n k >= 2^18: the first
+// layer's and evaluation's products; OpenBLAS's small-matrix kernels are faster below), unless
+// allShapes is set (tests and benchmarks of the kernels themselves).
 Isa isa();
-Isa setIsa(Isa want);
+Isa setIsa(Isa want, bool allShapes = false);
 
 // Returns false (and does nothing) when the product should go to OpenBLAS instead.
 bool nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,

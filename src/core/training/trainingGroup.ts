@@ -24,7 +24,7 @@ import { layerSizes, stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSp
 import { augmentBatch, createAugmentation, createBatch, fillBatch, type Normaliser } from './batchSource.js';
 import { decodeCheckpoint, encodeCheckpoint, type StoredArray } from './checkpointFormat.js';
 import { allRows, createEvaluator, evaluate } from './evaluate.js';
-import { createFusedFirstLayer, fusedAffine, fusedWeightGrad, trialStorage, type FusedFirstLayer } from './fusedFirstLayer.js';
+import { createFusedFirstLayer, fusedAffine, trialStorage, type FusedFirstLayer } from './fusedFirstLayer.js';
 import { learningRate } from './learningRate.js';
 import type { EpochSummary, EvalPoint, SplitMetrics, TrainingEvent, TrainingResult } from './metrics.js';
 
@@ -167,7 +167,6 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
   const nets = trials.map((tr) => tr.net);
   const workspaces = trials.map((tr) => tr.ws);
   const S = fused ? allocate(precision, B * T * fused.n1) : null;
-  const G = fused ? allocate(precision, B * T * fused.n1) : null;
 
   const dataSeed = dataSeedOf(spec0);
   const norm = toNormaliser(data, precision);
@@ -208,15 +207,15 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
       const { lambda } = tr.spec.training;
       forward(k, tr.net, tr.ws, batch.X, B, 'train', fused !== null);
       outputLoss(k, tr.net, tr.ws, batch.labels, B, true);
-      // Without momentum the weight matrices are updated inside their gradient products.
-      backward(k, tr.net, tr.ws, batch.X, B, fused !== null, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
+      // Without momentum the weight matrices are updated inside their gradient products (a fused
+      // trial's first layer too: its rows of the stacked matrix, after the group's forward product).
+      backward(k, tr.net, tr.ws, batch.X, B, false, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
     });
-    if (fused) fusedWeightGrad(k, fused, batch.X, B, G!, workspaces);
     trials.forEach((tr, t) => {
       const { lambda, momentum } = tr.spec.training;
       for (let i = 0; i < tr.params.length; i++) {
         const p = tr.params[i];
-        if (!tr.velocity && p.regularised && !(fused && p.value === tr.net.layers[0].W)) continue;
+        if (!tr.velocity && p.regularised) continue;
         k.sgdStep(p.value.length, p.value, p.grad, tr.velocity ? tr.velocity[i] : null, lrs[t], momentum, p.regularised ? 2 * lambda : 0);
       }
     });
