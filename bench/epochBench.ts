@@ -192,7 +192,7 @@ async function interleaved(): Promise<void> {
   console.log(`| **median** | ${natives.map((_, i) => `**${quantile(col(i), 0.5).toFixed(3)}**`).join(' | ')} | **${quantile(torchCol, 0.5).toFixed(3)}** | ${natives.map((_, i) => `**${quantile(rows.map((r) => r.native[i] / r.torch), 0.5).toFixed(2)}x**`).join(' | ')} |`);
   console.log(`| min-max | ${natives.map((_, i) => spread(col(i), 3, '')).join(' | ')} | ${spread(torchCol, 3, '')} | ${natives.map((_, i) => spread(rows.map((r) => r.native[i] / r.torch), 2, 'x')).join(' | ')} |`);
   console.log(`load average ${loadavg()[0].toFixed(2)} at the end (ratios are per pair: both sides of a pair ran back to back)`);
-  console.log(`CPU seconds per epoch (process user+system, evaluation included; a measure of work that load barely changes for 1-thread configurations), median: ${natives.map((n, i) => `${n.label} ${quantile(rows.map((r) => r.cpu[i]), 0.5).toFixed(3)}`).join('; ')}`);
+  console.log(`CPU seconds of the epoch's update steps (process user+system; a measure of work that load barely changes, for 1-thread configurations), median: ${natives.map((n, i) => `${n.label} ${quantile(rows.map((r) => r.cpu[i]), 0.5).toFixed(3)}`).join('; ')}`);
   console.log('');
 }
 

@@ -53,16 +53,24 @@ process.stdout.write(JSON.stringify({ ready: kernels.detail }) + '\n');
 for await (const line of createInterface({ input: process.stdin })) {
   if (line.trim() !== 'epoch') break;
   let seconds = NaN;
-  const cpu0 = process.cpuUsage();
+  // CPU time of the update steps: the intervals between consecutive step events, except the last
+  // one, which also holds the epoch's end (its evaluation); scaled back to the whole epoch.
+  const intervals: number[] = [];
+  let last = process.cpuUsage();
   for (let x = gen.next(); !x.done; x = gen.next()) {
+    if (x.value.kind === 'step') {
+      const now = process.cpuUsage();
+      intervals.push(now.user - last.user + now.system - last.system);
+      last = now;
+    }
     if (x.value.kind === 'epoch' && x.value.trial === T - 1) {
       seconds = x.value.summary.trainSeconds;
       break;
     }
   }
-  // CPU time of the whole process for the epoch (evaluation included): with one thread, a measure
-  // of the work done that other processes on the machine barely disturb.
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, threads: nk.threadStats ? nk.threadStats() : null }) + '\n');
+  intervals.pop();
+  // With one thread, a measure of the work done that other processes on the machine barely disturb.
+  const cpuSeconds = (intervals.reduce((a, b) => a + b, 0) * (intervals.length + 1)) / Math.max(1, intervals.length) / 1e6;
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds, threads: nk.threadStats ? nk.threadStats() : null }) + '\n');
 }
 process.exit(0);
