@@ -29,7 +29,7 @@ const S = new Float32Array(B * 50);
 const G = new Float32Array(B * 50).fill(1e-3);
 const order = Int32Array.from({ length: set.n }, (_, i) => i);
 const rng = createRng(1, 2);
-const configs = values.configs!.split(',').map((c) => ({ label: c, threads: Number(c.split('/')[0]), policy: c.includes('fixed') ? ('fixed' as const) : ('adaptive' as const), us: [] as number[] }));
+const configs = values.configs!.split(',').map((c) => ({ label: c, threads: Number(c.split('/')[0]), policy: c.includes('fixed') ? ('fixed' as const) : ('adaptive' as const), us: [] as number[], nt: [] as number[], tn: [] as number[] }));
 
 for (let round = 0; round <= Number(values.rounds); round++) {
   for (const c of configs) {
@@ -37,20 +37,32 @@ for (let round = 0; round <= Number(values.rounds); round++) {
     nk.setThreadPolicy(c.policy);
     shuffle(rng, order);
     let ms = 0;
+    let nt = 0;
+    let tn = 0;
     for (let s = 0; s + B <= set.n; s += B) {
       const rows = order.subarray(s, s + B);
       const t0 = performance.now();
       nk.gatherNormalize(B, d, set.x, rows, mean, invStd, X);
-      ms += performance.now() - t0;
+      const t1 = performance.now();
       nk.gemm(false, true, B, 50, d, 1, X, d, W, d, 0, S, 50);
+      const t2 = performance.now();
       nk.gemm(true, false, 50, d, B, -1e-3, G, 50, X, d, 1, W, d);
+      const t3 = performance.now();
+      ms += t1 - t0;
+      nt += t2 - t1;
+      tn += t3 - t2;
     }
-    if (round > 0) c.us.push((ms * 1000) / (set.n / B)); // round 0 warms up
+    if (round > 0) {
+      // round 0 warms up
+      c.us.push((ms * 1000) / (set.n / B));
+      c.nt.push((nt * 1000) / (set.n / B));
+      c.tn.push((tn * 1000) / (set.n / B));
+    }
   }
 }
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.round(p * (xs.length - 1))];
 console.log(`gather of 100 random CIFAR-10 images into float32 (${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0].toFixed(2)}), ${values.rounds} interleaved rounds of 450 batches`);
-console.log('| config | median us/batch | min-max |');
-console.log('|---|---|---|');
-for (const c of configs) console.log(`| ${c.label} | ${q(c.us, 0.5).toFixed(1)} | ${q(c.us, 0).toFixed(1)}-${q(c.us, 1).toFixed(1)} |`);
+console.log('| config | gather median us/batch | min-max | then nt 100x50x3072 us | then tn 50x3072x100 us |');
+console.log('|---|---|---|---|---|');
+for (const c of configs) console.log(`| ${c.label} | ${q(c.us, 0.5).toFixed(1)} | ${q(c.us, 0).toFixed(1)}-${q(c.us, 1).toFixed(1)} | ${q(c.nt, 0.5).toFixed(1)} | ${q(c.tn, 0.5).toFixed(1)} |`);
 console.log(`thread choices so far: ${JSON.stringify(nk.threadStats())}`);

@@ -12,6 +12,20 @@
 namespace kernels {
 namespace {
 
+// The thread count set by setBlasThreads, and the one OpenBLAS has now. float32 products that
+// stay on OpenBLAS while the own kernels are in use are the small ones, and run on one thread:
+// otherwise OpenBLAS's workers, which spin for a long while after each threaded call, would
+// take the core the pool's workers need.
+int configuredThreads = 0;
+int blasNow = 0;
+
+void useBlasThreads(int n) {
+  if (n != blasNow) {
+    openblas_set_num_threads(n);
+    blasNow = n;
+  }
+}
+
 void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, double alpha, const float* a,
               blasint lda, const float* b, blasint ldb, double beta, float* c, blasint ldc) {
   cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(alpha), a, lda, b, ldb, static_cast<float>(beta), c,
@@ -47,6 +61,7 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alph
     if (!transA && transB && sgemm::nt(m, n, k, fa, a, lda, b, ldb, fb, c, ldc)) return;
     if (transA && !transB && sgemm::tn(m, n, k, fa, a, lda, b, ldb, fb, c, ldc)) return;
   }
+  useBlasThreads(std::is_same_v<T, float> && sgemm::isa() != sgemm::Isa::kNone ? 1 : configuredThreads);
   blasGemm(transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k,
            alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
@@ -57,18 +72,22 @@ template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const 
                            double, double*, int64_t);
 
 void setBlasThreads(int n) {
-  openblas_set_num_threads(n);
+  configuredThreads = n;
+  useBlasThreads(n);
   pool::setThreads(n);
 }
 
-int blasThreads() { return openblas_get_num_threads(); }
+int blasThreads() { return configuredThreads; }
 
-void initThreads() { pool::setThreads(openblas_get_num_threads()); }
+void initThreads() {
+  configuredThreads = blasNow = openblas_get_num_threads();
+  pool::setThreads(configuredThreads);
+}
 
 BlasInfo blasInfo() {
   const char* config = openblas_get_config();
   const char* core = openblas_get_corename();
-  return {config ? config : "OpenBLAS", core ? core : "unknown", openblas_get_num_threads(), openblas_get_num_procs(),
+  return {config ? config : "OpenBLAS", core ? core : "unknown", configuredThreads, openblas_get_num_procs(),
           sgemm::isaName(sgemm::isa()), sgemm::isaName(sgemm::detectedIsa())};
 }
 

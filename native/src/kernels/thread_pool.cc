@@ -13,6 +13,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -61,7 +62,21 @@ struct Site {
   double samples[2][kSamples];
   int count[2] = {0, 0};
   int next[2] = {0, 0};
+  // Calls between two tries of the other choice: doubles (up to kMaxProbeEvery) while the tries
+  // confirm the choice, back to kMinProbeEvery when one changes it.
+  uint64_t probeEvery = 32;
+  uint64_t sinceProbe = 0;
+  int lastBest = -1;
+  // A try is a burst of kBurst calls with one choice; when that is all threads, the first call's
+  // timing is dropped: it includes waking the workers from their futex (on a virtual machine
+  // whose other vCPU went idle that can take longer than the whole product), which steady use of
+  // all threads does not pay, since the workers keep polling between calls.
+  int burstLeft = 0;
+  int burstChoice = 0;
+  bool dropNext = false;
 };
+constexpr int kBurst = 3;
+constexpr uint64_t kMinProbeEvery = 32, kMaxProbeEvery = 1024;
 Site sites[kSites];
 uint64_t useClock = 0;
 
@@ -87,28 +102,52 @@ double recentMedian(const Site& s, int choice) {
   return v[n / 2];
 }
 
-// Both choices are tried twice first; then the faster one, except that every 16th call tries the
-// other, so its timings stay current.
+// Both choices are tried first (a burst each); then the faster one (median of its last kSamples
+// timings), with a burst of the other now and then, so its timings stay current.
+int startBurst(Site& s, int choice) {
+  s.burstChoice = choice;
+  s.burstLeft = kBurst - 1;
+  s.dropNext = choice == 1;
+  return choice;
+}
+
 int choose(Site& s) {
-  if (s.count[0] < 2 || s.count[1] < 2) return s.count[0] <= s.count[1] ? 0 : 1;
+  if (s.burstLeft > 0) {
+    s.burstLeft--;
+    return s.burstChoice;
+  }
+  if (s.count[1] < 2) return startBurst(s, 1);
+  if (s.count[0] < 2) return startBurst(s, 0);
   const int best = recentMedian(s, 0) <= recentMedian(s, 1) ? 0 : 1;
-  return s.calls % 16 == 15 ? 1 - best : best;
+  if (best != s.lastBest) {
+    s.probeEvery = kMinProbeEvery;
+    s.lastBest = best;
+  }
+  if (++s.sinceProbe < s.probeEvery) return best;
+  s.sinceProbe = 0;
+  if (s.probeEvery < kMaxProbeEvery) s.probeEvery *= 2;
+  return startBurst(s, 1 - best);
 }
 
 void record(Site& s, int choice, double seconds) {
+  s.calls++;
+  if (s.dropNext) {
+    s.dropNext = false;
+    return;
+  }
   s.samples[choice][s.next[choice]] = seconds;
   s.next[choice] = (s.next[choice] + 1) % kSamples;
   if (s.count[choice] < kSamples) s.count[choice]++;
-  s.calls++;
 }
 
-// How long a worker keeps polling for the next job before it sleeps: long enough to cover the
-// gap between two products of one training step, short enough not to burn a shared core
-// between training steps that are far apart. TRAINYARD_SPIN_US overrides it.
+// How long a worker keeps polling for the next job before it sleeps (1 ms): longer than a
+// training step of one trial, so the workers stay awake from one step to the next (and through a
+// burst of tries), short enough not to burn a shared core once training pauses.
+// TRAINYARD_SPIN_US overrides it.
 int64_t spinNanos() {
   static const int64_t ns = [] {
     const char* s = std::getenv("TRAINYARD_SPIN_US");
-    return (s && *s ? std::atoll(s) : 200) * 1000;
+    return (s && *s ? std::atoll(s) : 1000) * 1000;
   }();
   return ns;
 }
@@ -174,6 +213,29 @@ bool adaptive() { return adaptiveOn.load(std::memory_order_relaxed); }
 
 Stats stats() { return counts; }
 
+// TRAINYARD_POOL_DEBUG=1: the sites' recent timings and choices on stderr at exit.
+namespace {
+struct SiteUse {
+  int64_t single = 0, all = 0;
+};
+SiteUse siteUse[kSites];
+void dumpSites() {
+  for (int i = 0; i < kSites; i++) {
+    const Site& s = sites[i];
+    if (!s.key) continue;
+    std::fprintf(stderr, "pool site %016llx: calls %llu (1 thread %lld, all %lld), median us 1 thread %.1f, all %.1f\n",
+                 static_cast<unsigned long long>(s.key), static_cast<unsigned long long>(s.calls),
+                 static_cast<long long>(siteUse[i].single), static_cast<long long>(siteUse[i].all),
+                 s.count[0] ? recentMedian(s, 0) / 1e3 : -1.0, s.count[1] ? recentMedian(s, 1) / 1e3 : -1.0);
+  }
+}
+const bool debugRegistered = [] {
+  const char* d = std::getenv("TRAINYARD_POOL_DEBUG");
+  if (d && *d == '1') std::atexit(dumpSites);
+  return true;
+}();
+}  // namespace
+
 namespace {
 void runOn(int limit, int64_t tasks, TaskFn fn, const void* ctx);
 }
@@ -197,6 +259,7 @@ void run(int64_t tasks, TaskFn fn, const void* ctx, int maxThreads, uint64_t sit
     s.lastUse = ++useClock;
     const int choice = choose(s);
     const int64_t t0 = nowNanos();
+    (choice == 0 ? siteUse[&s - sites].single : siteUse[&s - sites].all)++;
     if (choice == 0) {
       counts.single++;
       for (int64_t t = 0; t < tasks; t++) fn(ctx, t);

@@ -11,8 +11,9 @@
 // costs a stall when it is not (the job waits for a task a preempted worker holds). So a job that
 // names a site (a key for "this kind of call": a kernel and its shape) runs with either one
 // thread or all of them, whichever has been faster for that site lately: the last few timings
-// of each are kept, and one call in 16 tries the other count, so a change in load is noticed
-// within a few dozen calls. Since results never depend on the thread count, this is only a matter
+// of each are kept, and the other count is tried now and then (a burst of 3 calls, every 32nd
+// call after a change of choice, every 64th, 128th ... up to 1024th while the tries confirm it),
+// so a change in load is noticed within tens to a thousand calls. Since results never depend on the thread count, this is only a matter
 // of speed. setAdaptive(false) (or TRAINYARD_THREAD_POLICY=fixed) always uses all threads.
 #pragma once
 
