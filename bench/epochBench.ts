@@ -4,9 +4,9 @@
 // interleaved (native, torch, native, torch, ... --pairs pairs after one warm-up epoch each), so
 // load from other processes on the shared cores hits both alike: per-pair seconds and ratios,
 // the medians and the spread across pairs, and the CPU model. --native lists native
-// configurations to run in every pair, each [base:]THREADS[/SGEMM][/fixed] (SGEMM: auto, openblas,
-// avx2, avx512; fixed: always all threads instead of the adaptive choice; base: from the checkout
-// --baseline names; default: the default thread count, auto, adaptive), each in its own process. Then seconds per epoch of every network and
+// configurations to run in every pair, each [base:]THREADS[/SGEMM] (SGEMM: auto, openblas, avx2,
+// avx512; base: from the checkout --baseline names; default: the default thread count and auto),
+// each in its own process. Then seconds per epoch of every network and
 // backend (median of --repeats epochs, PyTorch after them), and the peak RSS of a training process.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
@@ -136,7 +136,7 @@ async function startServer(cmd: string, args: string[], env: NodeJS.ProcessEnv =
 
 /**
  * The interleaved native-vs-PyTorch table for 3072-50-50-10 BN. Each native configuration
- * ([base:]THREADS[/SGEMM][/fixed]) is a child process (bench/epochServe.js), so their threads do
+ * ([base:]THREADS[/SGEMM]) is a child process (bench/epochServe.js), so their threads do
  * not meet; "base:" runs it from the checkout given by --baseline (built, with node_modules), to
  * measure a change against the code before it in the same run.
  */
@@ -145,9 +145,7 @@ async function interleaved(): Promise<void> {
   const configs = (values.native ?? `${threads ?? ''}`).split(',').map((c) => {
     const base = c.startsWith('base:');
     const [t, ...rest] = (base ? c.slice(5) : c).split('/');
-    const fixed = rest.includes('fixed');
-    const sgemm = rest.find((x) => x !== 'fixed' && x !== 'adaptive');
-    return { base, threads: t ? Number(t) : undefined, sgemm, policy: fixed ? 'fixed' : undefined };
+    return { base, threads: t ? Number(t) : undefined, sgemm: rest[0] };
   });
   const here = path.dirname(fileURLToPath(import.meta.url));
   if (configs.some((c) => c.base)) {
@@ -157,10 +155,10 @@ async function interleaved(): Promise<void> {
   const natives: { label: string; server: EpochServer }[] = [];
   for (const c of configs) {
     const script = c.base ? path.join(values.baseline!, 'dist', 'bench', 'epochServe.js') : path.join(here, 'epochServe.js');
-    const args = [script, '--epochs', String(pairs + 1), '--trials', values.trials!, ...(dataDir ? ['--data', dataDir] : []), ...(c.threads ? ['--threads', String(c.threads)] : []), ...(c.sgemm ? ['--sgemm', c.sgemm] : []), ...(c.policy ? ['--policy', c.policy] : [])];
+    const args = [script, '--epochs', String(pairs + 1), '--trials', values.trials!, ...(dataDir ? ['--data', dataDir] : []), ...(c.threads ? ['--threads', String(c.threads)] : []), ...(c.sgemm ? ['--sgemm', c.sgemm] : [])];
     const server = await startServer(process.execPath, args);
     const detail = String(server.info.ready).replace(/^OpenBLAS [^,]*, /, '').replace(/^(\d+ threads?)$/, 'openblas, $1');
-    natives.push({ label: `${c.base ? 'base ' : ''}native ${detail}${c.policy ? ' fixed' : ''}`, server });
+    natives.push({ label: `${c.base ? 'base ' : ''}native ${detail}`, server });
   }
   const torch = torchOk ? await startServer('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), '3072-50-50-10:bn']) : null;
   const T = Number(values.trials);

@@ -1,5 +1,5 @@
 // The native side of bench/epochBench.ts's interleaved comparison, as a child process:
-// `node dist/bench/epochServe.js --data DIR --epochs N [--threads N] [--sgemm KIND] [--policy fixed|adaptive] [--trials T]`
+// `node dist/bench/epochServe.js --data DIR --epochs N [--threads N] [--sgemm KIND] [--trials T]`
 // loads the data and builds the 3072-50-50-10 BN training once (a fused group of T trials that
 // differ in lambda and seed with --trials), prints {"ready": detail}, then runs
 // one epoch per "epoch" line read from stdin and prints {"seconds": ...} (update steps only).
@@ -20,7 +20,6 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '20' },
     threads: { type: 'string' },
     sgemm: { type: 'string' },
-    policy: { type: 'string' },
     hidden: { type: 'string', default: '50,50' },
     trials: { type: 'string', default: '1' },
   },
@@ -43,10 +42,9 @@ const specs = Array.from({ length: T }, (_, t) => {
   return r.spec;
 });
 const { kernels } = selectKernels({ backend: 'native', threads: values.threads ? Number(values.threads) : undefined });
-// Controls a newer addon has; an older build has none of them and runs as it is.
-const nk = loadNativeKernels() as unknown as { setSgemm?: (k: string) => string; setThreadPolicy?: (p: string) => string; threadStats?: () => unknown };
+// A control a newer addon has; an older build runs as it is.
+const nk = loadNativeKernels() as unknown as { setSgemm?: (k: string) => string };
 if (values.sgemm && nk.setSgemm) nk.setSgemm(values.sgemm);
-if (values.policy && nk.setThreadPolicy) nk.setThreadPolicy(values.policy);
 const data = loadDataset(specs[0], dataDir);
 const gen = createTrainingGroup({ specs, data, kernels }).run();
 process.stdout.write(JSON.stringify({ ready: kernels.detail }) + '\n');
@@ -71,6 +69,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   intervals.pop();
   // With one thread, a measure of the work done that other processes on the machine barely disturb.
   const cpuSeconds = (intervals.reduce((a, b) => a + b, 0) * (intervals.length + 1)) / Math.max(1, intervals.length) / 1e6;
-  process.stdout.write(JSON.stringify({ seconds, cpuSeconds, threads: nk.threadStats ? nk.threadStats() : null }) + '\n');
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds }) + '\n');
 }
 process.exit(0);

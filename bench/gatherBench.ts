@@ -1,7 +1,7 @@
-// `node dist/bench/gatherBench.js --data DIR [--rounds 9] [--configs 1/fixed,2/fixed,2]`
+// `node dist/bench/gatherBench.js --data DIR [--rounds 9] [--configs 1,2]`
 // The mini-batch gather as training runs it: 450 batches of 100 random CIFAR-10 images a round,
 // each followed by the step's two first-layer products (so the caches hold what they hold in
-// training), only the gather timed. Configurations (THREADS[/fixed]) are interleaved round by
+// training), the gather and each product timed. Configurations (thread counts) are interleaved round by
 // round; prints the median and spread of microseconds per batch.
 import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
@@ -11,7 +11,7 @@ import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { byteScaleNormalisation, computeNormalisation } from '../src/core/data/normalisation.js';
 import { createRng, shuffle } from '../src/core/random.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, rounds: { type: 'string', default: '9' }, configs: { type: 'string', default: '1/fixed,2/fixed,2' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, rounds: { type: 'string', default: '9' }, configs: { type: 'string', default: '1,2' } } });
 const nk = loadNativeKernels();
 if (!nk) throw new Error('needs the native addon');
 const r = parseSpec({ data: { dataset: 'cifar10', train: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'], holdout: 5000 } });
@@ -29,12 +29,11 @@ const S = new Float32Array(B * 50);
 const G = new Float32Array(B * 50).fill(1e-3);
 const order = Int32Array.from({ length: set.n }, (_, i) => i);
 const rng = createRng(1, 2);
-const configs = values.configs!.split(',').map((c) => ({ label: c, threads: Number(c.split('/')[0]), policy: c.includes('fixed') ? ('fixed' as const) : ('adaptive' as const), us: [] as number[], nt: [] as number[], tn: [] as number[] }));
+const configs = values.configs!.split(',').map((c) => ({ label: `${c} thread(s)`, threads: Number(c), us: [] as number[], nt: [] as number[], tn: [] as number[] }));
 
 for (let round = 0; round <= Number(values.rounds); round++) {
   for (const c of configs) {
     nk.setThreads(c.threads);
-    nk.setThreadPolicy(c.policy);
     shuffle(rng, order);
     let ms = 0;
     let nt = 0;
@@ -65,4 +64,3 @@ console.log(`gather of 100 random CIFAR-10 images into float32 (${cpus()[0]?.mod
 console.log('| config | gather median us/batch | min-max | then nt 100x50x3072 us | then tn 50x3072x100 us |');
 console.log('|---|---|---|---|---|');
 for (const c of configs) console.log(`| ${c.label} | ${q(c.us, 0.5).toFixed(1)} | ${q(c.us, 0).toFixed(1)}-${q(c.us, 1).toFixed(1)} | ${q(c.nt, 0.5).toFixed(1)} | ${q(c.tn, 0.5).toFixed(1)} |`);
-console.log(`thread choices so far: ${JSON.stringify(nk.threadStats())}`);

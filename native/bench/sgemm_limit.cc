@@ -170,7 +170,6 @@ int main(int argc, char** argv) {
     if (!strcmp(argv[i], "--no-fma-ceiling")) fma = false;
   }
   printCpu();
-  pool::setAdaptive(false);  // fixed thread counts here: this measures what each count gives
 
   // FMA ceiling, 1 and 2 threads (interleaved rounds as below).
   if (fma) {

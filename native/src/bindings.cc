@@ -13,7 +13,6 @@
 #include "args.h"
 #include "kernels/kernels.h"
 #include "kernels/sgemm.h"
-#include "kernels/thread_pool.h"
 
 namespace {
 
@@ -432,40 +431,6 @@ napi_value SetSgemm(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// setThreadPolicy("adaptive" | "fixed"): whether the split kernels choose between one thread and
-// all of them by measurement (thread_pool.h) or always use all. Returns the policy in effect.
-// threadStats() counts the calls that ran on one thread and on all so far.
-napi_value SetThreadPolicy(napi_env env, napi_callback_info info) {
-  static const char* const names[] = {"policy"};
-  Call call(env, info, "setThreadPolicy", names);
-  if (!call.arity(1)) return nullptr;
-  char policy[16];
-  size_t len = 0;
-  napi_get_value_string_utf8(env, call.argv[0], policy, sizeof policy, &len);
-  if (std::strcmp(policy, "adaptive") && std::strcmp(policy, "fixed")) {
-    call.throwError(kRangeError, "policy must be adaptive or fixed, got \"%s\"", policy);
-    return nullptr;
-  }
-  pool::setAdaptive(!std::strcmp(policy, "adaptive"));
-  napi_value out;
-  napi_create_string_utf8(env, pool::adaptive() ? "adaptive" : "fixed", NAPI_AUTO_LENGTH, &out);
-  return out;
-}
-
-napi_value ThreadStats(napi_env env, napi_callback_info) {
-  const pool::Stats st = pool::stats();
-  napi_value obj;
-  napi_create_object(env, &obj);
-  napi_set_named_property(env, obj, "single", number(env, static_cast<double>(st.single)));
-  napi_set_named_property(env, obj, "all", number(env, static_cast<double>(st.all)));
-  napi_set_named_property(env, obj, "policy", [&] {
-    napi_value v;
-    napi_create_string_utf8(env, pool::adaptive() ? "adaptive" : "fixed", NAPI_AUTO_LENGTH, &v);
-    return v;
-  }());
-  return obj;
-}
-
 // allocate("float32" | "float64", n): a zeroed typed array of n elements whose data starts on a
 // 64-byte boundary (a cache line; the vector loads of the products then never straddle two).
 napi_value Allocate(napi_env env, napi_callback_info info) {
@@ -524,8 +489,6 @@ NAPI_MODULE_INIT() {
       {"info", Info},
       {"setSgemm", SetSgemm},
       {"allocate", Allocate},
-      {"setThreadPolicy", SetThreadPolicy},
-      {"threadStats", ThreadStats},
   };
   kernels::initThreads();
   for (const Fn& f : fns) {

@@ -33,28 +33,14 @@ interface Addon extends Omit<Kernels, 'backend' | 'detail' | 'allocate'> {
   info(): NativeBlasInfo;
   setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
   allocate(precision: Precision, n: number): Vec;
-  setThreadPolicy(policy: ThreadPolicy): ThreadPolicy;
-  threadStats(): ThreadStats;
-}
-
-/**
- * 'adaptive' (default; TRAINYARD_THREAD_POLICY=fixed overrides at load): the addon's split kernels
- * (first-layer products, gather) time one thread against all of them per call site and use the
- * faster, so a core taken by another process costs no stalls; 'fixed': always all threads.
- * Results are the same bits either way.
- */
-export type ThreadPolicy = 'adaptive' | 'fixed';
-
-/** Calls of the split kernels that ran on one thread and on all of them, so far. */
-export interface ThreadStats {
-  single: number;
-  all: number;
-  policy: ThreadPolicy;
 }
 
 export interface NativeKernels extends Kernels {
   readonly backend: 'native';
-  /** Sets the thread count of this process (OpenBLAS's and the addon's own); returns the count in effect. */
+  /**
+   * Sets the thread count of this process (OpenBLAS's, for float64 and the products it keeps, and
+   * the addon's own pool's); returns the count in effect.
+   */
   setThreads(n: number): number;
   getThreads(): number;
   info(): NativeBlasInfo;
@@ -66,8 +52,6 @@ export interface NativeKernels extends Kernels {
   setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
   /** Arrays whose data start on a cache line (64 bytes), which the products read fastest. */
   allocate(precision: Precision, n: number): Vec;
-  setThreadPolicy(policy: ThreadPolicy): ThreadPolicy;
-  threadStats(): ThreadStats;
 }
 
 let cached: NativeKernels | null | undefined;
@@ -127,8 +111,6 @@ function wrap(addon: Addon): NativeKernels {
     info: addon.info,
     setSgemm: addon.setSgemm,
     allocate: addon.allocate,
-    setThreadPolicy: addon.setThreadPolicy,
-    threadStats: addon.threadStats,
   };
 }
 

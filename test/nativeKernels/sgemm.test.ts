@@ -2,7 +2,7 @@
 // and AVX2 microkernels) against the definition (gemmReference, float64 sums) and against OpenBLAS,
 // on shapes that are not multiples of any tile or block (1, odd, one past a block), with padded
 // leading dimensions and unaligned starts; and the properties training relies on: the same bits
-// whatever the thread count, the thread policy or the arrays' alignment.
+// whatever the thread count or the arrays' alignment.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadNativeKernels, nativeLoadError, type NativeKernels, type SgemmKind } from '../../src/nativeKernels/loadNativeKernels.js';
@@ -113,7 +113,7 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
     });
   }
 
-  test('the same bits on 1 and 2 threads, fixed or adaptive, and whatever the alignment of the arrays', () => {
+  test('the same bits on 1 and 2 threads, and whatever the alignment of the arrays', () => {
     const before = nk.getThreads();
     const rnd = prng(31);
     try {
@@ -131,31 +131,28 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
           const b = randomVec('float32', (transB ? n : k) * ldb, rnd);
           const c0 = randomVec('float32', m * n, rnd);
           const results: Float32Array[] = [];
-          const run = (threads: number, policy: 'fixed' | 'adaptive', shift: number) => {
+          const run = (threads: number, shift: number) => {
             nk.setThreads(threads);
-            nk.setThreadPolicy(policy);
             // Copies of a and b starting `shift` floats into fresh buffers: other alignments.
             const a2 = new Float32Array(a.length + shift).subarray(shift);
             const b2 = new Float32Array(b.length + shift).subarray(shift);
             a2.set(a);
             b2.set(b);
-            // Adaptive runs both choices in turn at first: several calls exercise both.
-            for (let rep = 0; rep < (policy === 'adaptive' ? 6 : 1); rep++) {
+            // Several calls: the tasks go to whichever thread is free, differently each time.
+            for (let rep = 0; rep < 3; rep++) {
               const c = c0.slice();
               withKind(kind)(transA, transB, m, n, k, 1.25, a2, lda, b2, ldb, 0.5, c, n);
               results.push(c as Float32Array);
             }
           };
-          run(1, 'fixed', 0);
-          run(2, 'fixed', 0);
-          run(2, 'adaptive', 0);
-          for (const shift of [1, 3, 4, 7]) run(2, 'fixed', shift);
+          run(1, 0);
+          run(2, 0);
+          for (const shift of [1, 3, 4, 7]) run(2, shift);
           for (const r of results) assert.deepEqual(Buffer.from(r.buffer, r.byteOffset, r.byteLength), Buffer.from(results[0].buffer, results[0].byteOffset, results[0].byteLength), `${kind} ${m}x${n}x${k}`);
         }
       }
     } finally {
       nk.setThreads(before);
-      nk.setThreadPolicy('adaptive');
     }
   });
 
@@ -172,7 +169,6 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
       const outs: Float32Array[] = [];
       for (const threads of [1, 2]) {
         nk.setThreads(threads);
-        nk.setThreadPolicy('fixed');
         const out = new Float32Array(100 * d);
         nk.gatherNormalize(100, d, src, rows, mean, invStd, out);
         outs.push(out);
@@ -183,18 +179,15 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
       assertClose(outs[0], want, (_i, e) => 2 * UNIT.float32 * Math.abs(e) + 1e-6, 'gatherNormalize');
     } finally {
       nk.setThreads(before);
-      nk.setThreadPolicy('adaptive');
     }
   });
 
-  test('setSgemm, setThreadPolicy and allocate check their arguments', () => {
+  test('setSgemm and allocate check their arguments', () => {
     assert.throws(() => nk.setSgemm('mmx' as SgemmKind), { name: 'RangeError', message: /auto, openblas, avx2 or avx512/ });
     if (!kinds().includes('avx512')) assert.throws(() => nk.setSgemm('avx512'), { name: 'RangeError', message: /cannot run/ });
     assert.equal(nk.setSgemm('openblas'), 'openblas');
     assert.equal(nk.info().sgemm, 'openblas');
     assert.equal(nk.setSgemm('auto'), nk.info().sgemmDetected);
-    assert.throws(() => nk.setThreadPolicy('sometimes' as 'fixed'), { name: 'RangeError' });
-    assert.equal(nk.setThreadPolicy('adaptive'), 'adaptive');
     const a = nk.allocate('float32', 1000);
     assert.ok(a instanceof Float32Array);
     assert.equal(a.length, 1000);

@@ -54,8 +54,7 @@ void gatherNormalize(int64_t m, int64_t d, const uint8_t* src, const int32_t* ro
                      T* out) {
   const GatherJob<T> job{m, d, src, rows, mean, invStd, out};
   const bool large = m * d >= (1 << 16);
-  pool::run((m + kRowsPerTask - 1) / kRowsPerTask, gatherTask<T>, &job, large ? 0 : 1,
-            pool::siteKey(3, m, d, sizeof(T)));
+  pool::run((m + kRowsPerTask - 1) / kRowsPerTask, gatherTask<T>, &job, large ? 0 : 1);
 }
 
 template void gatherNormalize<float>(int64_t, int64_t, const uint8_t*, const int32_t*, const float*, const float*, float*);

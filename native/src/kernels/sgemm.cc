@@ -343,8 +343,6 @@ constexpr int64_t kParallelMacs = 1 << 20;
 
 int threadsFor(int64_t m, int64_t n, int64_t k) { return m * n * k >= kParallelMacs ? 0 : 1; }
 
-enum SiteKernel : uint64_t { kSiteNt = 1, kSiteTn = 2 };
-
 }  // namespace
 
 const char* isaName(Isa isa) {
@@ -373,9 +371,9 @@ bool nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t ld
   if (current == Isa::kNone || !ntWorthIt(m, n, k)) return false;
   const Args p{m, n, k, alpha, beta, a, lda, b, ldb, c, ldc};
   if (current == Isa::kAvx512) {
-    pool::run(ntTasks(p, kNtMr512).tasks, ntTask512, &p, threadsFor(m, n, k), pool::siteKey(kSiteNt, m, n, k));
+    pool::run(ntTasks(p, kNtMr512).tasks, ntTask512, &p, threadsFor(m, n, k));
   } else {
-    pool::run(ntTasks(p, kNtMr256).tasks, ntTask256, &p, threadsFor(m, n, k), pool::siteKey(kSiteNt, m, n, k));
+    pool::run(ntTasks(p, kNtMr256).tasks, ntTask256, &p, threadsFor(m, n, k));
   }
   return true;
 }
@@ -386,9 +384,9 @@ bool tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t ld
   const Args p{m, n, k, alpha, beta, a, lda, b, ldb, c, ldc};
   if (current == Isa::kAvx512) {
     constexpr int W = 16 * kTnNv512;
-    pool::run((n + W - 1) / W, tnTask512, &p, threadsFor(m, n, k), pool::siteKey(kSiteTn, m, n, k));
+    pool::run((n + W - 1) / W, tnTask512, &p, threadsFor(m, n, k));
   } else {
-    pool::run((n + kTnW256 - 1) / kTnW256, tnTask256, &p, threadsFor(m, n, k), pool::siteKey(kSiteTn, m, n, k));
+    pool::run((n + kTnW256 - 1) / kTnW256, tnTask256, &p, threadsFor(m, n, k));
   }
   return true;
 }

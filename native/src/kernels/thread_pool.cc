@@ -13,8 +13,6 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
-#include <cstdio>
-#include <cstring>
 #include <thread>
 
 #if defined(__x86_64__)
@@ -44,105 +42,11 @@ uint32_t generation = 0;  // written by the thread calling run() only
 std::atomic<int> nThreads{1};
 int started = 0;  // workers started (threads beyond the caller)
 
-bool initialAdaptive() {
-  const char* s = std::getenv("TRAINYARD_THREAD_POLICY");
-  return !(s && !std::strcmp(s, "fixed"));
-}
-std::atomic<bool> adaptiveOn{initialAdaptive()};
-Stats counts{0, 0};
-
-// Recent timings per site, for choosing between one thread (choice 0) and all (choice 1). Only
-// touched by the thread holding `busy`.
-constexpr int kSamples = 5;
-constexpr int kSites = 16;
-struct Site {
-  uint64_t key = 0;
-  uint64_t lastUse = 0;
-  uint64_t calls = 0;
-  double samples[2][kSamples];
-  int count[2] = {0, 0};
-  int next[2] = {0, 0};
-  // Calls between two tries of the other choice: doubles (up to kMaxProbeEvery) while the tries
-  // confirm the choice, back to kMinProbeEvery when one changes it.
-  uint64_t probeEvery = 32;
-  uint64_t sinceProbe = 0;
-  int lastBest = -1;
-  // A try is a burst of kBurst calls with one choice; when that is all threads, the first call's
-  // timing is dropped: it includes waking the workers from their futex (on a virtual machine
-  // whose other vCPU went idle that can take longer than the whole product), which steady use of
-  // all threads does not pay, since the workers keep polling between calls.
-  int burstLeft = 0;
-  int burstChoice = 0;
-  bool dropNext = false;
-};
-constexpr int kBurst = 3;
-constexpr uint64_t kMinProbeEvery = 32, kMaxProbeEvery = 1024;
-Site sites[kSites];
-uint64_t useClock = 0;
-
-Site& findSite(uint64_t key) {
-  Site* oldest = &sites[0];
-  for (Site& s : sites) {
-    if (s.key == key) return s;
-    if (s.lastUse < oldest->lastUse) oldest = &s;
-  }
-  *oldest = Site{};
-  oldest->key = key;
-  return *oldest;
-}
-
-double recentMedian(const Site& s, int choice) {
-  double v[kSamples];
-  const int n = s.count[choice];
-  for (int i = 0; i < n; i++) {
-    int j = i;
-    for (; j > 0 && v[j - 1] > s.samples[choice][i]; j--) v[j] = v[j - 1];
-    v[j] = s.samples[choice][i];
-  }
-  return v[n / 2];
-}
-
-// Both choices are tried first (a burst each); then the faster one (median of its last kSamples
-// timings), with a burst of the other now and then, so its timings stay current.
-int startBurst(Site& s, int choice) {
-  s.burstChoice = choice;
-  s.burstLeft = kBurst - 1;
-  s.dropNext = choice == 1;
-  return choice;
-}
-
-int choose(Site& s) {
-  if (s.burstLeft > 0) {
-    s.burstLeft--;
-    return s.burstChoice;
-  }
-  if (s.count[1] < 2) return startBurst(s, 1);
-  if (s.count[0] < 2) return startBurst(s, 0);
-  const int best = recentMedian(s, 0) <= recentMedian(s, 1) ? 0 : 1;
-  if (best != s.lastBest) {
-    s.probeEvery = kMinProbeEvery;
-    s.lastBest = best;
-  }
-  if (++s.sinceProbe < s.probeEvery) return best;
-  s.sinceProbe = 0;
-  if (s.probeEvery < kMaxProbeEvery) s.probeEvery *= 2;
-  return startBurst(s, 1 - best);
-}
-
-void record(Site& s, int choice, double seconds) {
-  s.calls++;
-  if (s.dropNext) {
-    s.dropNext = false;
-    return;
-  }
-  s.samples[choice][s.next[choice]] = seconds;
-  s.next[choice] = (s.next[choice] + 1) % kSamples;
-  if (s.count[choice] < kSamples) s.count[choice]++;
-}
-
-// How long a worker keeps polling for the next job before it sleeps (1 ms): longer than a
-// training step of one trial, so the workers stay awake from one step to the next (and through a
-// burst of tries), short enough not to burn a shared core once training pauses.
+// How long a worker keeps polling for the next job before it sleeps (1 ms): longer than the
+// gaps between the split kernels of a training step (the other layers of 8 fused trials take
+// ~0.8 ms), so the workers stay awake through training, short enough not to burn a shared core
+// once it pauses. Waking a sleeping worker on a virtual machine whose other vCPU went idle can
+// take longer than a product.
 // TRAINYARD_SPIN_US overrides it.
 int64_t spinNanos() {
   static const int64_t ns = [] {
@@ -207,40 +111,11 @@ void setThreads(int n) { nThreads.store(n < 1 ? 1 : n > 64 ? 64 : n, std::memory
 
 int threads() { return nThreads.load(std::memory_order_relaxed); }
 
-void setAdaptive(bool on) { adaptiveOn.store(on, std::memory_order_relaxed); }
-
-bool adaptive() { return adaptiveOn.load(std::memory_order_relaxed); }
-
-Stats stats() { return counts; }
-
-// TRAINYARD_POOL_DEBUG=1: the sites' recent timings and choices on stderr at exit.
-namespace {
-struct SiteUse {
-  int64_t single = 0, all = 0;
-};
-SiteUse siteUse[kSites];
-void dumpSites() {
-  for (int i = 0; i < kSites; i++) {
-    const Site& s = sites[i];
-    if (!s.key) continue;
-    std::fprintf(stderr, "pool site %016llx: calls %llu (1 thread %lld, all %lld), median us 1 thread %.1f, all %.1f\n",
-                 static_cast<unsigned long long>(s.key), static_cast<unsigned long long>(s.calls),
-                 static_cast<long long>(siteUse[i].single), static_cast<long long>(siteUse[i].all),
-                 s.count[0] ? recentMedian(s, 0) / 1e3 : -1.0, s.count[1] ? recentMedian(s, 1) / 1e3 : -1.0);
-  }
-}
-const bool debugRegistered = [] {
-  const char* d = std::getenv("TRAINYARD_POOL_DEBUG");
-  if (d && *d == '1') std::atexit(dumpSites);
-  return true;
-}();
-}  // namespace
-
 namespace {
 void runOn(int limit, int64_t tasks, TaskFn fn, const void* ctx);
 }
 
-void run(int64_t tasks, TaskFn fn, const void* ctx, int maxThreads, uint64_t site) {
+void run(int64_t tasks, TaskFn fn, const void* ctx, int maxThreads) {
   if (tasks <= 0) return;
   const int n = nThreads.load(std::memory_order_relaxed);
   int limit = maxThreads > 0 && maxThreads < n ? maxThreads : n;
@@ -251,24 +126,7 @@ void run(int64_t tasks, TaskFn fn, const void* ctx, int maxThreads, uint64_t sit
     for (int64_t t = 0; t < tasks; t++) fn(ctx, t);
     return;
   }
-  if (site == 0 || !adaptiveOn.load(std::memory_order_relaxed)) {
-    counts.all++;
-    runOn(limit, tasks, fn, ctx);
-  } else {
-    Site& s = findSite(site);
-    s.lastUse = ++useClock;
-    const int choice = choose(s);
-    const int64_t t0 = nowNanos();
-    (choice == 0 ? siteUse[&s - sites].single : siteUse[&s - sites].all)++;
-    if (choice == 0) {
-      counts.single++;
-      for (int64_t t = 0; t < tasks; t++) fn(ctx, t);
-    } else {
-      counts.all++;
-      runOn(limit, tasks, fn, ctx);
-    }
-    record(s, choice, static_cast<double>(nowNanos() - t0));
-  }
+  runOn(limit, tasks, fn, ctx);
   busy.store(false, std::memory_order_release);
 }
 
