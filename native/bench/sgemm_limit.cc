@@ -160,19 +160,24 @@ void printCpu() {
 int main(int argc, char** argv) {
   int rounds = 30;
   double blockSeconds = 0.01;
-  bool own = true, fma = true;
+  bool fma = true, samples = false, quiet = false;
+  const char* impl = "all";
   const char* only = nullptr;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
     if (!strcmp(argv[i], "--block-ms") && i + 1 < argc) blockSeconds = atof(argv[++i]) / 1000;
     if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[++i];
-    if (!strcmp(argv[i], "--openblas-only")) own = false;
+    if (!strcmp(argv[i], "--impl") && i + 1 < argc) {
+      impl = argv[++i];
+    }
+    if (!strcmp(argv[i], "--samples")) samples = true;
+    if (!strcmp(argv[i], "--quiet")) quiet = true;
     if (!strcmp(argv[i], "--no-fma-ceiling")) fma = false;
   }
-  printCpu();
+  if (!quiet) printCpu();
 
   // FMA ceiling, 1 and 2 threads (interleaved rounds as below).
-  if (fma) {
+  if (fma && !quiet) {
     const int64_t iters = 2000000;
     std::vector<double> r512[2], r256[2];
     for (int r = 0; r < 7; r++) {
@@ -203,7 +208,12 @@ int main(int argc, char** argv) {
     std::vector<double> gflops;
   };
   namespace sg = kernels::sgemm;
-  std::vector<Impl> impls{kOpenblas};
+  // --impl openblas | own | all: one process should time one of them only, since OpenBLAS's
+  // workers keep spinning for ~0.1 s after a threaded call and would take the core the own
+  // kernels' second thread needs (sgemmLimit.mjs alternates two processes).
+  const bool blas = strcmp(impl, "own") != 0, own = strcmp(impl, "openblas") != 0;
+  std::vector<Impl> impls;
+  if (blas) impls.push_back(kOpenblas);
   if (own && sg::detectedIsa() == sg::Isa::kAvx512) impls.push_back(kOwn512);
   if (own && sg::detectedIsa() != sg::Isa::kNone) impls.push_back(kOwn256);
   std::vector<Config> configs;
@@ -251,6 +261,17 @@ int main(int argc, char** argv) {
       // beta != 0 accumulates: keep c bounded by refilling it now and then.
       if (r % 8 == 7) std::fill(c.buf.c.begin(), c.buf.c.end(), 0.25f);
     }
+  }
+  if (samples) {
+    // One line per round and configuration, for sgemmLimit.mjs to merge across processes.
+    for (auto& c : configs) {
+      const Shape& s = *c.shape;
+      for (double g : c.gflops) {
+        printf("sample\t%s\t%c%c\t%dx%dx%d\t%s\t%d\t%.3f\n", s.name, s.transA ? 'T' : 'N', s.transB ? 'T' : 'N', s.m, s.n,
+               s.k, implName(c.impl), c.threads, g);
+      }
+    }
+    return 0;
   }
   printf("\nsgemm limit: cblas_sgemm (OpenBLAS) and the addon's own kernels (native/src/kernels/sgemm.cc) in a C loop,\n"
          "row-major, float32; %d interleaved rounds of ~%.0f ms per config\n",
