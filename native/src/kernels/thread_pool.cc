@@ -6,6 +6,7 @@
 #include "thread_pool.h"
 
 #include <linux/futex.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -42,7 +43,8 @@ uint32_t generation = 0;  // written by the thread calling run() only
 std::atomic<int> nThreads{1};
 int started = 0;  // workers started (threads beyond the caller)
 
-// How long a worker keeps polling for the next job before it sleeps (1 ms): longer than the
+// How long a worker keeps polling for the next job before it sleeps (1 ms, unless its core is
+// contended, below): longer than the
 // gaps between the split kernels of a training step (the other layers of 8 fused trials take
 // ~0.8 ms), so the workers stay awake through training, short enough not to burn a shared core
 // once it pauses. Waking a sleeping worker on a virtual machine whose other vCPU went idle can
@@ -85,9 +87,38 @@ void participate(uint32_t gen) {
   }
 }
 
+// Whether this worker's core is contended: the OS took it away from the worker (involuntary
+// context switches) at least twice in one 20 ms window within the last kContendedNanos (a single
+// switch now and then is the OS's own housekeeping). A polling worker on a core another process
+// wants runs in the OS's time slices, so a job waits milliseconds for a task the worker holds
+// while it is switched out; a worker that sleeps between jobs is woken promptly instead (the OS
+// favours threads that sleep). So while contended, workers poll only briefly.
+constexpr int64_t kContendedNanos = 250'000'000;
+constexpr int64_t kContendedSpinNanos = 20'000;
+
+struct Contention {
+  long switches = 0;
+  int64_t until = 0;
+  int64_t nextCheck = 0;
+
+  bool now(int64_t t) {
+    if (t >= nextCheck) {
+      nextCheck = t + 20'000'000;  // getrusage is a system call: once per window
+      rusage ru;
+      if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+        if (ru.ru_nivcsw >= switches + 2) until = t + kContendedNanos;
+        switches = ru.ru_nivcsw;
+      }
+    }
+    return t < until;
+  }
+};
+
 void workerLoop(int index, uint32_t seen) {
+  Contention contention;
   for (;;) {
-    const int64_t deadline = nowNanos() + spinNanos();
+    const int64_t start = nowNanos();
+    const int64_t deadline = start + (contention.now(start) ? kContendedSpinNanos : spinNanos());
     int polls = 0;
     while (wakeGen.load(std::memory_order_acquire) == seen) {
       POOL_PAUSE();

@@ -4,8 +4,9 @@
 // free next (an atomic counter), and returns when all are done. So a thread that the OS gives
 // less time to (the cores are shared) simply takes fewer tasks; and since every task's arithmetic
 // is fixed, the results do not depend on which thread ran which task, nor on the thread count.
-// Workers spin briefly after a job (the next product of a step comes within microseconds) and
-// then sleep on a futex.
+// Workers poll for the next job for a while after one (1 ms: the next product of a step comes
+// within microseconds) and then sleep on a futex; while the OS keeps switching a worker out for
+// other processes, it polls only 20 us (thread_pool.cc: Contention).
 //
 // The cores may be shared with other processes. A worker the OS preempts while it holds a task
 // delays the job until it runs again; choosing one thread or all per call by timing both was
