@@ -122,7 +122,7 @@ for (let r = 0; r < rounds * 10; r++) {
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`# fused first-layer products: ${T} trials, 3072-50-50-10 BN, 45,000 images, batch 100, float32`);
 console.log(`cpu ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0].toFixed(2)}; ${kernels.detail}`);
-console.log(`in one epoch: ${[...totals.entries()].map(([k, e]) => `${e.calls} x ${k}`).join(', ')} (last round)`);
+console.log(`timed calls per tenth of an epoch: ${[...totals.entries()].map(([k, e]) => `${e.calls} x ${k}`).join(", ")}`);
 console.log(`${rows.length} tenths of an epoch, each followed by its limit measurement (medians over them, p10-p90 in brackets):`);
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.round(p * (xs.length - 1))];
 const show = (xs: number[], digits = 1, unit = '') => `${q(xs, 0.5).toFixed(digits)}${unit} (${q(xs, 0.1).toFixed(digits)}-${q(xs, 0.9).toFixed(digits)})`;
