@@ -1,10 +1,19 @@
-// `npm run bench -- [--data DIR] [--repeats 3] [--backends native,ts] [--threads N] [--no-torch]`
-// Seconds per training epoch (45,000 images, batch 100, float32; update steps only, median of
-// --repeats epochs) per network and backend, PyTorch on the same networks in the same run, and
-// the peak RSS of a training process.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// `npm run bench -- [--data DIR] [--pairs 7] [--native 2,1,2/openblas,base:2] [--baseline DIR] [--no-torch] [--repeats 3] [--backends native,ts] [--threads N] [--no-table]`
+// First, the comparison issue 11 asks for: the single-trial 3072-50-50-10 BN epoch (45,000 images,
+// batch 100, float32, update steps only) on the native backend and in PyTorch, measured
+// interleaved (native, torch, native, torch, ... --pairs pairs after one warm-up epoch each), so
+// load from other processes on the shared cores hits both alike: per-pair seconds and ratios,
+// the medians and the spread across pairs, and the CPU model. --native lists native
+// configurations to run in every pair, each [base:]THREADS[/SGEMM] (SGEMM: auto, openblas, avx2,
+// avx512; base: from the checkout --baseline names; default: the default thread count and auto),
+// each in its own process. Then seconds per epoch of every network and
+// backend (median of --repeats epochs, PyTorch after them), and the peak RSS of a training process.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
@@ -28,6 +37,11 @@ const { values } = parseArgs({
     'no-torch': { type: 'boolean', default: false },
     only: { type: 'string' },
     'rss-probe': { type: 'string' },
+    pairs: { type: 'string', default: '7' },
+    native: { type: 'string' },
+    'no-table': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    trials: { type: 'string', default: '1' },
   },
 });
 const repeats = Math.max(3, Number(values.repeats));
@@ -68,8 +82,123 @@ if (values['rss-probe']) {
 const threads = values.threads ? Number(values.threads) : undefined;
 const backends = values.backends!.split(',') as ('ts' | 'native')[];
 const nets = NETWORKS.filter((n) => !values.only || n.label.includes(values.only));
-console.log(`# epoch benchmark ${new Date().toISOString()}`);
-console.log(`machine: ${cpus()[0]?.model} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+const torchOk = !values['no-torch'] && existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+
+/** "AMD EPYC (avx2 avx512f avx512_bf16)": the model name and the vector features kernels are chosen by. */
+function cpuModel(): string {
+  let text = '';
+  try {
+    text = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return `${cpus()[0]?.model ?? 'unknown'} (no /proc/cpuinfo)`;
+  }
+  const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1] ?? 'unknown';
+  const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '').split(/\s+/));
+  return `${model} x${cpus().length} (${['avx2', 'fma', 'avx512f', 'avx512_bf16'].filter((f) => flags.has(f)).join(' ')})`;
+}
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.round(q * (s.length - 1))];
+};
+
+/** A child that runs one epoch per "epoch" line (bench/torchEpoch.py --serve, bench/epochServe.js). */
+interface EpochServer {
+  info: Record<string, unknown>;
+  epoch: () => Promise<number>;
+  /** CPU seconds of the last epoch (native servers only). */
+  cpu: () => number;
+  close: () => void;
+}
+
+async function startServer(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<EpochServer> {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`${cmd} ${args.join(' ')} exited early`);
+    return JSON.parse(r.value) as Record<string, unknown>;
+  };
+  const info = await next();
+  let cpu = NaN;
+  return {
+    info,
+    epoch: async () => {
+      child.stdin!.write('epoch\n');
+      const r = await next();
+      cpu = typeof r.cpuSeconds === 'number' ? r.cpuSeconds : NaN;
+      return r.seconds as number;
+    },
+    cpu: () => cpu,
+    close: () => child.stdin!.end('quit\n'),
+  };
+}
+
+/**
+ * The interleaved native-vs-PyTorch table for 3072-50-50-10 BN. Each native configuration
+ * ([base:]THREADS[/SGEMM]) is a child process (bench/epochServe.js), so their threads do
+ * not meet; "base:" runs it from the checkout given by --baseline (built, with node_modules), to
+ * measure a change against the code before it in the same run.
+ */
+async function interleaved(): Promise<void> {
+  const pairs = Math.max(1, Number(values.pairs));
+  const configs = (values.native ?? `${threads ?? ''}`).split(',').map((c) => {
+    const base = c.startsWith('base:');
+    const [t, ...rest] = (base ? c.slice(5) : c).split('/');
+    return { base, threads: t ? Number(t) : undefined, sgemm: rest[0] };
+  });
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (configs.some((c) => c.base)) {
+    if (!values.baseline) throw new Error('a base: configuration needs --baseline DIR');
+    copyFileSync(path.join(here, 'epochServe.js'), path.join(values.baseline, 'dist', 'bench', 'epochServe.js'));
+  }
+  const natives: { label: string; server: EpochServer }[] = [];
+  for (const c of configs) {
+    const script = c.base ? path.join(values.baseline!, 'dist', 'bench', 'epochServe.js') : path.join(here, 'epochServe.js');
+    const args = [script, '--epochs', String(pairs + 1), '--trials', values.trials!, ...(dataDir ? ['--data', dataDir] : []), ...(c.threads ? ['--threads', String(c.threads)] : []), ...(c.sgemm ? ['--sgemm', c.sgemm] : [])];
+    const server = await startServer(process.execPath, args);
+    const detail = String(server.info.ready).replace(/^OpenBLAS [^,]*, /, '').replace(/^(\d+ threads?)$/, 'openblas, $1');
+    natives.push({ label: `${c.base ? 'base ' : ''}native ${detail}`, server });
+  }
+  const torch = torchOk ? await startServer('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), '3072-50-50-10:bn']) : null;
+  const T = Number(values.trials);
+  console.log(T === 1 ? `## 3072-50-50-10 BN, one trial: native vs PyTorch, interleaved` : `## 3072-50-50-10 BN, ${T} trials fused (native; PyTorch trains one): interleaved`);
+  console.log(`cpu: ${cpuModel()}; load average ${loadavg()[0].toFixed(2)} at the start`);
+  console.log(`native: ${natives.map((n) => n.label).join('; ')}${torch ? `; PyTorch ${torch.info.torch}, ${torch.info.threads} thread(s)` : '; PyTorch not measured'}`);
+  console.log(`${pairs} pairs after one warm-up epoch each; 45,000 images, batch 100, float32, update steps only; each pair runs ${[...natives.map((n) => n.label), ...(torch ? ['torch'] : [])].join(', ')} one after the other`);
+  for (const n of natives) await n.server.epoch();
+  if (torch) await torch.epoch();
+  const rows: { native: number[]; cpu: number[]; torch: number }[] = [];
+  for (let p = 0; p < pairs; p++) {
+    const native: number[] = [];
+    const cpu: number[] = [];
+    for (const n of natives) {
+      native.push(await n.server.epoch());
+      cpu.push(n.server.cpu());
+    }
+    rows.push({ native, cpu, torch: torch ? await torch.epoch() : NaN });
+  }
+  torch?.close();
+  for (const n of natives) n.server.close();
+  console.log('');
+  console.log(`| pair | ${natives.map((n) => `${n.label} s`).join(' | ')} | torch s | ${natives.map((n) => `${n.label} / torch`).join(' | ')} |`);
+  console.log(`|---|${natives.map(() => '---|').join('')}---|${natives.map(() => '---|').join('')}`);
+  rows.forEach((r, p) => console.log(`| ${p + 1} | ${r.native.map((x) => x.toFixed(3)).join(' | ')} | ${r.torch.toFixed(3)} | ${r.native.map((x) => `${(x / r.torch).toFixed(2)}x`).join(' | ')} |`));
+  const col = (i: number) => rows.map((r) => r.native[i]);
+  const torchCol = rows.map((r) => r.torch);
+  const spread = (xs: number[], digits: number, unit: string) => `${quantile(xs, 0).toFixed(digits)}-${quantile(xs, 1).toFixed(digits)}${unit}`;
+  console.log(`| **median** | ${natives.map((_, i) => `**${quantile(col(i), 0.5).toFixed(3)}**`).join(' | ')} | **${quantile(torchCol, 0.5).toFixed(3)}** | ${natives.map((_, i) => `**${quantile(rows.map((r) => r.native[i] / r.torch), 0.5).toFixed(2)}x**`).join(' | ')} |`);
+  console.log(`| min-max | ${natives.map((_, i) => spread(col(i), 3, '')).join(' | ')} | ${spread(torchCol, 3, '')} | ${natives.map((_, i) => spread(rows.map((r) => r.native[i] / r.torch), 2, 'x')).join(' | ')} |`);
+  console.log(`load average ${loadavg()[0].toFixed(2)} at the end (ratios are per pair: both sides of a pair ran back to back)`);
+  console.log(`CPU seconds of the epoch's update steps (process user+system; a measure of work that load barely changes, for 1-thread configurations), median: ${natives.map((n, i) => `${n.label} ${quantile(rows.map((r) => r.cpu[i]), 0.5).toFixed(3)}`).join('; ')}`);
+  console.log('');
+}
+
+if (backends.includes('native')) await interleaved();
+if (values['no-table']) process.exit(0);
+
+console.log(`## every network, median of ${repeats} epochs per backend, PyTorch after them (not interleaved)`);
+console.log(`machine: ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 console.log(`data: ${dataDir ? `CIFAR-10 ${dataDir} (45,000 train images)` : 'synthetic 45,000 x 3072 (pass --data DIR for CIFAR-10)'}; batch 100; float32; median of ${repeats} epochs`);
 for (const b of backends) console.log(`backend ${b}: ${selectKernels({ backend: b, threads }).kernels.detail}`);
 
@@ -86,7 +215,6 @@ for (const net of nets) {
   results.set(net.label, row);
 }
 
-const torchOk = !values['no-torch'] && existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 if (torchOk) {
   const args = ['bench/torchEpoch.py', '--repeats', String(repeats), ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), ...nets.map((n) => n.torch)];
   const out = execFileSync('/usr/bin/python3', args, { encoding: 'utf8' });

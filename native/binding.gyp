@@ -17,9 +17,11 @@
         "src/kernels/blas.cc",
         "src/kernels/gather_normalize.cc",
         "src/kernels/rows.cc",
+        "src/kernels/sgemm.cc",
         "src/kernels/sgd.cc",
         "src/kernels/softmax_cross_entropy.cc",
-        "src/kernels/sum_squares.cc"
+        "src/kernels/sum_squares.cc",
+        "src/kernels/thread_pool.cc"
       ],
       "include_dirs": ["<(openblas_include)"],
       "defines": ["NAPI_VERSION=8"],
@@ -33,6 +35,7 @@
       "xcode_settings": {
         "OTHER_CFLAGS": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-ffp-contract=off"]
       },
+      "ldflags": ["-pthread"],
       "libraries": [
         "-L<(openblas_libdir)",
         "-Wl,-rpath,<(openblas_libdir)",

@@ -8,8 +8,11 @@
 #include <cmath>
 #include <cstdint>
 
+#include <cstring>
+
 #include "args.h"
 #include "kernels/kernels.h"
+#include "kernels/sgemm.h"
 
 namespace {
 
@@ -372,17 +375,93 @@ napi_value GetThreads(napi_env env, napi_callback_info) { return number(env, ker
 
 napi_value Info(napi_env env, napi_callback_info) {
   const kernels::BlasInfo blas = kernels::blasInfo();
-  napi_value obj, config, threads, core, procs;
+  napi_value obj, config, threads, core, procs, sgemm, detected;
   napi_create_object(env, &obj);
   napi_create_string_utf8(env, blas.config, NAPI_AUTO_LENGTH, &config);
   napi_create_string_utf8(env, blas.core, NAPI_AUTO_LENGTH, &core);
   napi_create_int32(env, blas.threads, &threads);
   napi_create_int32(env, blas.procs, &procs);
+  napi_create_string_utf8(env, blas.sgemm, NAPI_AUTO_LENGTH, &sgemm);
+  napi_create_string_utf8(env, blas.sgemmDetected, NAPI_AUTO_LENGTH, &detected);
   napi_set_named_property(env, obj, "blas", config);
   napi_set_named_property(env, obj, "threads", threads);
   napi_set_named_property(env, obj, "coretype", core);
   napi_set_named_property(env, obj, "procs", procs);
+  napi_set_named_property(env, obj, "sgemm", sgemm);
+  napi_set_named_property(env, obj, "sgemmDetected", detected);
   return obj;
+}
+
+// setSgemm("auto" | "openblas" | "avx2" | "avx512", allShapes = false): the kernels float32 nt / tn
+// products use ("auto": the best the CPU has); with allShapes, even the small products (tests).
+// Returns the choice in effect; an ISA the CPU lacks is a RangeError.
+napi_value SetSgemm(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"kind", "allShapes"};
+  Call call(env, info, "setSgemm", names);
+  if (!call.arity(1)) return nullptr;
+  bool allShapes = false;
+  if (call.argc > 1 && !call.isNullish(1) && !call.boolean(1, &allShapes)) return nullptr;
+  char kind[16];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, call.argv[0], kind, sizeof kind, &len) != napi_ok) {
+    call.throwError(kTypeError, "kind must be a string");
+    return nullptr;
+  }
+  using kernels::sgemm::Isa;
+  Isa want;
+  if (!std::strcmp(kind, "auto")) {
+    want = kernels::sgemm::detectedIsa();
+  } else if (!std::strcmp(kind, "openblas")) {
+    want = Isa::kNone;
+  } else if (!std::strcmp(kind, "avx2")) {
+    want = Isa::kAvx2;
+  } else if (!std::strcmp(kind, "avx512")) {
+    want = Isa::kAvx512;
+  } else {
+    call.throwError(kRangeError, "kind must be auto, openblas, avx2 or avx512, got \"%s\"", kind);
+    return nullptr;
+  }
+  if (kernels::sgemm::setIsa(want, allShapes) != want) {
+    call.throwError(kRangeError, "this CPU cannot run the %s kernels (best: %s)", kind,
+                    kernels::sgemm::isaName(kernels::sgemm::detectedIsa()));
+    return nullptr;
+  }
+  napi_value out;
+  napi_create_string_utf8(env, kernels::sgemm::isaName(want), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+// allocate("float32" | "float64", n): a zeroed typed array of n elements whose data starts on a
+// 64-byte boundary (a cache line; the vector loads of the products then never straddle two).
+napi_value Allocate(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"precision", "n"};
+  Call call(env, info, "allocate", names);
+  int64_t n;
+  if (!call.arity(2) || !call.dim(1, &n)) return nullptr;
+  char precision[16];
+  size_t len = 0;
+  napi_get_value_string_utf8(env, call.argv[0], precision, sizeof precision, &len);
+  const bool f32 = !std::strcmp(precision, "float32");
+  if (!f32 && std::strcmp(precision, "float64")) {
+    call.throwError(kRangeError, "precision must be float32 or float64");
+    return nullptr;
+  }
+  constexpr size_t kAlign = 64;
+  const size_t elem = f32 ? sizeof(float) : sizeof(double);
+  void* data = nullptr;
+  napi_value buffer, out;
+  // ArrayBuffers are zero-filled; V8 never moves their contents, so the offset stays right.
+  if (napi_create_arraybuffer(env, static_cast<size_t>(n) * elem + kAlign, &data, &buffer) != napi_ok) return nullptr;
+  const size_t offset = (kAlign - reinterpret_cast<uintptr_t>(data) % kAlign) % kAlign;
+  if (offset % elem != 0) {
+    call.throwError(kRangeError, "array buffer data is not %zu-byte aligned", elem);
+    return nullptr;
+  }
+  if (napi_create_typedarray(env, f32 ? napi_float32_array : napi_float64_array, static_cast<size_t>(n), buffer, offset,
+                             &out) != napi_ok) {
+    return nullptr;
+  }
+  return out;
 }
 
 }  // namespace
@@ -408,7 +487,10 @@ NAPI_MODULE_INIT() {
       {"setThreads", SetThreads},
       {"getThreads", GetThreads},
       {"info", Info},
+      {"setSgemm", SetSgemm},
+      {"allocate", Allocate},
   };
+  kernels::initThreads();
   for (const Fn& f : fns) {
     napi_value fn;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn) != napi_ok) return nullptr;

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Kernels } from '../core/kernels/kernels.js';
+import type { Kernels, Precision, Vec } from '../core/kernels/kernels.js';
 import { packageRoot } from '../runtime/packageRoot.js';
 
 export const ADDON_RELATIVE_PATH = path.join('native', 'build', 'Release', 'trainyard_native.node');
@@ -19,20 +19,39 @@ export interface NativeBlasInfo {
   coretype: string;
   /** CPUs OpenBLAS sees. */
   procs: number;
+  /** The kernels float32 nt / tn products run on: 'avx512', 'avx2' (the addon's own) or 'openblas'. */
+  sgemm: SgemmKind;
+  /** The best of those this CPU can run. */
+  sgemmDetected: SgemmKind;
 }
 
-interface Addon extends Omit<Kernels, 'backend' | 'detail'> {
+export type SgemmKind = 'avx512' | 'avx2' | 'openblas';
+
+interface Addon extends Omit<Kernels, 'backend' | 'detail' | 'allocate'> {
   setThreads(n: number): number;
   getThreads(): number;
   info(): NativeBlasInfo;
+  setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
+  allocate(precision: Precision, n: number): Vec;
 }
 
 export interface NativeKernels extends Kernels {
   readonly backend: 'native';
-  /** Sets the OpenBLAS thread count for this process; returns the count in effect. */
+  /**
+   * Sets the thread count of this process (OpenBLAS's, for float64 and the products it keeps, and
+   * the addon's own pool's); returns the count in effect.
+   */
   setThreads(n: number): number;
   getThreads(): number;
   info(): NativeBlasInfo;
+  /**
+   * The kernels float32 nt / tn products use ('auto': the best the CPU has, the default, which
+   * TRAINYARD_SGEMM=openblas|avx2 overrides at load); only the large products (the first layer's,
+   * evaluation's) go to them unless allShapes. Throws for an ISA the CPU lacks.
+   */
+  setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
+  /** Arrays whose data start on a cache line (64 bytes), which the products read fastest. */
+  allocate(precision: Precision, n: number): Vec;
 }
 
 let cached: NativeKernels | null | undefined;
@@ -44,10 +63,11 @@ export function addonPath(): string {
   return override ? path.resolve(override) : path.join(packageRoot(), ADDON_RELATIVE_PATH);
 }
 
-/** "OpenBLAS 0.3.21 (SkylakeX), 2 threads" */
+/** "OpenBLAS 0.3.21 (SkylakeX), avx512 sgemm, 2 threads" */
 function describe(info: NativeBlasInfo): string {
   const version = /OpenBLAS\s+([0-9][\w.]*)/.exec(info.blas)?.[1];
-  return `OpenBLAS${version ? ` ${version}` : ''} (${info.coretype}), ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  const sgemm = info.sgemm === 'openblas' ? '' : `, ${info.sgemm} sgemm`;
+  return `OpenBLAS${version ? ` ${version}` : ''} (${info.coretype})${sgemm}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 function wrap(addon: Addon): NativeKernels {
@@ -71,6 +91,8 @@ function wrap(addon: Addon): NativeKernels {
     setThreads: addon.setThreads,
     getThreads: addon.getThreads,
     info: addon.info,
+    setSgemm: addon.setSgemm,
+    allocate: addon.allocate,
   };
 }
 

@@ -17,7 +17,7 @@ const nk = loaded as NativeKernels;
 test('native addon loads', { skip: loaded || required ? false : skip }, () => {
   assert.ok(loaded, `TRAINYARD_REQUIRE_NATIVE=1 but ${nativeLoadError()}`);
   assert.equal(loaded.backend, 'native');
-  assert.match(loaded.detail, /^OpenBLAS [0-9.]+ \(.+\), \d+ threads?$/);
+  assert.match(loaded.detail, /^OpenBLAS [0-9.]+ \([^)]+\)(, (avx512|avx2) sgemm)?, \d+ threads?$/);
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,30 @@
-// gemm on OpenBLAS (cblas_sgemm / cblas_dgemm, row-major, leading dimensions as given) and
-// OpenBLAS's thread control. The only file that includes cblas.h.
+// gemm: float32 nt and tn products on the own kernels (sgemm.h) when the CPU has them, everything
+// else on OpenBLAS (cblas_sgemm / cblas_dgemm, row-major, leading dimensions as given); and the
+// thread count both use. The only file that includes cblas.h.
 #include <cblas.h>
 
+#include <type_traits>
+
 #include "kernels.h"
+#include "sgemm.h"
+#include "thread_pool.h"
 
 namespace kernels {
 namespace {
+
+// The thread count set by setBlasThreads, and the one OpenBLAS has now. float32 products that
+// stay on OpenBLAS while the own kernels are in use are the small ones, and run on one thread:
+// otherwise OpenBLAS's workers, which spin for a long while after each threaded call, would
+// take the core the pool's workers need.
+int configuredThreads = 0;
+int blasNow = 0;
+
+void useBlasThreads(int n) {
+  if (n != blasNow) {
+    openblas_set_num_threads(n);
+    blasNow = n;
+  }
+}
 
 void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, double alpha, const float* a,
               blasint lda, const float* b, blasint ldb, double beta, float* c, blasint ldc) {
@@ -37,6 +56,12 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alph
     }
     return;
   }
+  if constexpr (std::is_same_v<T, float>) {
+    const float fa = static_cast<float>(alpha), fb = static_cast<float>(beta);
+    if (!transA && transB && sgemm::nt(m, n, k, fa, a, lda, b, ldb, fb, c, ldc)) return;
+    if (transA && !transB && sgemm::tn(m, n, k, fa, a, lda, b, ldb, fb, c, ldc)) return;
+  }
+  useBlasThreads(std::is_same_v<T, float> && sgemm::isa() != sgemm::Isa::kNone ? 1 : configuredThreads);
   blasGemm(transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k,
            alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
@@ -46,14 +71,24 @@ template void gemm<float>(bool, bool, int64_t, int64_t, int64_t, double, const f
 template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const double*, int64_t, const double*, int64_t,
                            double, double*, int64_t);
 
-void setBlasThreads(int n) { openblas_set_num_threads(n); }
+void setBlasThreads(int n) {
+  configuredThreads = n;
+  useBlasThreads(n);
+  pool::setThreads(n);
+}
 
-int blasThreads() { return openblas_get_num_threads(); }
+int blasThreads() { return configuredThreads; }
+
+void initThreads() {
+  configuredThreads = blasNow = openblas_get_num_threads();
+  pool::setThreads(configuredThreads);
+}
 
 BlasInfo blasInfo() {
   const char* config = openblas_get_config();
   const char* core = openblas_get_corename();
-  return {config ? config : "OpenBLAS", core ? core : "unknown", openblas_get_num_threads(), openblas_get_num_procs()};
+  return {config ? config : "OpenBLAS", core ? core : "unknown", configuredThreads, openblas_get_num_procs(),
+          sgemm::isaName(sgemm::isa()), sgemm::isaName(sgemm::detectedIsa())};
 }
 
 }  // namespace kernels

@@ -26,17 +26,22 @@ namespace kernels {
 // The codes of ActivationCode in src/core/kernels/kernels.ts.
 enum Activation { kRelu = 0, kLeakyRelu = 1, kElu = 2 };
 
-// blas.cc: gemm on OpenBLAS, and OpenBLAS's thread count and build.
+// blas.cc: gemm (float32 nt / tn on sgemm.h's kernels, the rest on OpenBLAS), and the thread
+// count of both (OpenBLAS's threads and pool.h's); initThreads starts the pool at OpenBLAS's
+// default (all cores, or OPENBLAS_NUM_THREADS).
 template <typename T>
 void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alpha, const T* a, int64_t lda, const T* b,
           int64_t ldb, double beta, T* c, int64_t ldc);
 void setBlasThreads(int n);
 int blasThreads();
+void initThreads();
 struct BlasInfo {
   const char* config;  // openblas_get_config()
   const char* core;    // openblas_get_corename(): the kernel family picked for this CPU
   int threads;
   int procs;
+  const char* sgemm;          // the kernels float32 nt / tn products use: avx512, avx2 or openblas
+  const char* sgemmDetected;  // the best this CPU can run
 };
 BlasInfo blasInfo();
 

@@ -60,8 +60,19 @@ export interface Kernels {
 
   /** out (m x d): out[i, j] = (src[rows[i] * d + j] - mean[j]) * invStd[j], from 8-bit images. */
   gatherNormalize(m: number, d: number, src: Uint8Array, rows: Int32Array, mean: Vec, invStd: Vec, out: Vec): void;
+
+  /**
+   * Optional: a zeroed array laid out the way this backend reads fastest (native: data on a
+   * 64-byte boundary). Only speed depends on it, never a result; without it, allocate() below.
+   */
+  allocate?(precision: Precision, n: number): Vec;
 }
 
 export function allocate(precision: Precision, n: number): Vec {
   return precision === 'float32' ? new Float32Array(n) : new Float64Array(n);
+}
+
+/** k.allocate when the backend has one, else allocate: for the arrays the large products read. */
+export function allocator(k: Kernels): (precision: Precision, n: number) => Vec {
+  return k.allocate ? (p, n) => k.allocate!(p, n) : allocate;
 }

@@ -36,8 +36,9 @@ export function createAugmentation(noise: number, flip: boolean, imageShape: Ima
   return { noise, flip, imageShape, noiseTable };
 }
 
-export function createBatch(precision: Precision, m: number, d: number): Batch {
-  return { X: allocate(precision, m * d), labels: new Uint8Array(m), rows: new Int32Array(m) };
+/** alloc (default allocate): the batch is the large operand of both first-layer products. */
+export function createBatch(precision: Precision, m: number, d: number, alloc: (p: Precision, n: number) => Vec = allocate): Batch {
+  return { X: alloc(precision, m * d), labels: new Uint8Array(m), rows: new Int32Array(m) };
 }
 
 /** Fills batch with rows order[start .. start + m) of set, normalised. */

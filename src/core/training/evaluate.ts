@@ -1,7 +1,7 @@
 // Loss, cost and accuracy of one or more networks (a fused group) on (a subset of) an image set,
 // in fixed-size chunks so memory stays flat whatever the set size.
 import type { ImageSet } from '../data/dataset.js';
-import { allocate, type Kernels } from '../kernels/kernels.js';
+import { allocate, allocator, type Kernels } from '../kernels/kernels.js';
 import { createWorkspace, forward, outputLoss, type Network, type Workspace } from '../network/network.js';
 import { createBatch, fillBatch, type Batch, type Normaliser } from './batchSource.js';
 import { fusedAffine, type FusedFirstLayer } from './fusedFirstLayer.js';
@@ -19,12 +19,13 @@ export interface Evaluator {
   readonly S: Vec | null;
 }
 
-export function createEvaluator(nets: Network[], d: number, fused: FusedFirstLayer | null): Evaluator {
+/** With k, the chunk buffer is allocated the way k's products read fastest (k.allocate). */
+export function createEvaluator(nets: Network[], d: number, fused: FusedFirstLayer | null, k?: Kernels): Evaluator {
   const precision = nets[0].shape.precision;
   return {
     nets,
     workspaces: nets.map((n) => createWorkspace(n, EVAL_CHUNK)),
-    batch: createBatch(precision, EVAL_CHUNK, d),
+    batch: createBatch(precision, EVAL_CHUNK, d, k ? allocator(k) : allocate),
     fused,
     S: fused ? allocate(precision, EVAL_CHUNK * fused.trials * fused.n1) : null,
   };

@@ -1,5 +1,8 @@
-// Fused trials: the first layers of T networks stacked into one (T*n1 x d) matrix, so the two
-// large products of a step (X W^T forward, G^T X for dW) run once for the whole group.
+// Fused trials: the first layers of T networks stacked into one (T*n1 x d) matrix, so the forward
+// product X W^T runs once for the whole group (N = T*n1). The weight-gradient product runs per
+// trial in backward (network.ts), on the trial's rows of the stacked matrices: with SGD without
+// momentum it updates W_t inside the product (W_t <- (1 - lr l2) W_t - lr G_t^T X), one pass over
+// W_t instead of a stacked dW and a separate update pass over it.
 import { allocate, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
 import type { FirstLayerStorage, Workspace } from '../network/network.js';
 
@@ -16,13 +19,14 @@ export interface FusedFirstLayer {
   readonly db: Vec;
 }
 
-export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean): FusedFirstLayer {
+/** alloc (default allocate) places W and dW, the operands of the large products. */
+export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean, alloc: (p: Precision, n: number) => Vec = allocate): FusedFirstLayer {
   return {
     trials,
     n1,
     d,
-    W: allocate(precision, trials * n1 * d),
-    dW: allocate(precision, trials * n1 * d),
+    W: alloc(precision, trials * n1 * d),
+    dW: alloc(precision, trials * n1 * d),
     b: withBias ? allocate(precision, trials * n1) : null,
     db: allocate(precision, trials * n1),
   };
@@ -48,14 +52,4 @@ export function fusedAffine(k: Kernels, f: FusedFirstLayer, X: Vec, m: number, S
     const dst = workspaces[t].S[0];
     for (let i = 0; i < m; i++) dst.set(S.subarray(i * width + t * f.n1, i * width + (t + 1) * f.n1), i * f.n1);
   }
-}
-
-/** Gathers every trial's dL/dS_1 into G (m x T*n1), then dW (T*n1 x d) = G^T X in one product. */
-export function fusedWeightGrad(k: Kernels, f: FusedFirstLayer, X: Vec, m: number, G: Vec, workspaces: Workspace[]): void {
-  const width = f.trials * f.n1;
-  for (let t = 0; t < f.trials; t++) {
-    const src = workspaces[t].G[0];
-    for (let i = 0; i < m; i++) G.set(src.subarray(i * f.n1, (i + 1) * f.n1), i * width + t * f.n1);
-  }
-  k.gemm(true, false, width, f.d, m, 1, G, width, X, f.d, 0, f.dW, f.d);
 }

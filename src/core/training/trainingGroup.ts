@@ -3,7 +3,7 @@
 // generator so callers can report progress, checkpoint or stop between any two updates.
 import type { DatasetSplits } from '../data/dataset.js';
 import { trainingSetNormalisation } from '../data/normalisation.js';
-import { allocate, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
+import { allocate, allocator, type Kernels, type Precision, type Vec } from '../kernels/kernels.js';
 import {
   activationCode,
   backward,
@@ -24,7 +24,7 @@ import { layerSizes, stepsPerEpoch, totalEpochs, totalUpdates, type ExperimentSp
 import { augmentBatch, createAugmentation, createBatch, fillBatch, type Normaliser } from './batchSource.js';
 import { decodeCheckpoint, encodeCheckpoint, type StoredArray } from './checkpointFormat.js';
 import { allRows, createEvaluator, evaluate } from './evaluate.js';
-import { createFusedFirstLayer, fusedAffine, fusedWeightGrad, trialStorage, type FusedFirstLayer } from './fusedFirstLayer.js';
+import { createFusedFirstLayer, fusedAffine, trialStorage, type FusedFirstLayer } from './fusedFirstLayer.js';
 import { learningRate } from './learningRate.js';
 import type { EpochSummary, EvalPoint, SplitMetrics, TrainingEvent, TrainingResult } from './metrics.js';
 
@@ -144,10 +144,15 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
   const precision: Precision = spec0.precision;
   const shape = networkShape(spec0, sizes);
   const firstHasBias = !(sizes.length > 2 && spec0.model.batchNorm === 'before');
-  const fused: FusedFirstLayer | null = T > 1 ? createFusedFirstLayer(precision, T, sizes[1], d, firstHasBias) : null;
+  // The first layer's weights and the batches are the operands of the two large products: placed
+  // the way the kernels read them fastest (k.allocate). A lone trial's layer 1 is a group of one.
+  const alloc = allocator(k);
+  const fused: FusedFirstLayer | null = T > 1 ? createFusedFirstLayer(precision, T, sizes[1], d, firstHasBias, alloc) : null;
+  const single = T === 1 && sizes.length > 1 ? createFusedFirstLayer(precision, 1, sizes[1], d, firstHasBias, alloc) : null;
 
   const trials: Trial[] = specs.map((spec, t) => {
-    const net = createNetwork(shape, spec.model.init, createRng(spec.seed, 1), fused ? trialStorage(fused, t) : undefined);
+    const firstLayer = fused ? trialStorage(fused, t) : single ? trialStorage(single, 0) : undefined;
+    const net = createNetwork(shape, spec.model.init, createRng(spec.seed, 1), firstLayer);
     const params = parameterTensors(net);
     return {
       spec,
@@ -162,12 +167,11 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
   const nets = trials.map((tr) => tr.net);
   const workspaces = trials.map((tr) => tr.ws);
   const S = fused ? allocate(precision, B * T * fused.n1) : null;
-  const G = fused ? allocate(precision, B * T * fused.n1) : null;
 
   const dataSeed = dataSeedOf(spec0);
   const norm = toNormaliser(data, precision);
-  const batch = createBatch(precision, B, d);
-  const ev = createEvaluator(nets, d, fused);
+  const batch = createBatch(precision, B, d, alloc);
+  const ev = createEvaluator(nets, d, fused, k);
   const aug = createAugmentation(spec0.training.augment.noise, spec0.training.augment.flip, data.imageShape, dataSeed);
   const evalRows = {
     trainAll: allRows(data.train.n),
@@ -203,15 +207,15 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
       const { lambda } = tr.spec.training;
       forward(k, tr.net, tr.ws, batch.X, B, 'train', fused !== null);
       outputLoss(k, tr.net, tr.ws, batch.labels, B, true);
-      // Without momentum the weight matrices are updated inside their gradient products.
-      backward(k, tr.net, tr.ws, batch.X, B, fused !== null, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
+      // Without momentum the weight matrices are updated inside their gradient products (a fused
+      // trial's first layer too: its rows of the stacked matrix, after the group's forward product).
+      backward(k, tr.net, tr.ws, batch.X, B, false, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
     });
-    if (fused) fusedWeightGrad(k, fused, batch.X, B, G!, workspaces);
     trials.forEach((tr, t) => {
       const { lambda, momentum } = tr.spec.training;
       for (let i = 0; i < tr.params.length; i++) {
         const p = tr.params[i];
-        if (!tr.velocity && p.regularised && !(fused && p.value === tr.net.layers[0].W)) continue;
+        if (!tr.velocity && p.regularised) continue;
         k.sgdStep(p.value.length, p.value, p.grad, tr.velocity ? tr.velocity[i] : null, lrs[t], momentum, p.regularised ? 2 * lambda : 0);
       }
     });

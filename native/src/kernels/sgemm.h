@@ -1,0 +1,40 @@
+// float32 products written for the shapes training runs, instead of OpenBLAS (blas.cc decides
+// which to call). Two layouts, both without packing:
+//   nt: c (m,n) = alpha a b^T + beta c, a (m,k), b (n,k): every c[i][j] is a dot product of two
+//       rows that are contiguous in memory (the forward product S = X W^T, k = 3072);
+//   tn: c (m,n) = alpha a^T b + beta c, a (k,m), b (k,n): a sum of k outer products of a row of
+//       a and a row of b (the weight gradient G^T X, k = batch size).
+// Each has an AVX-512 and an AVX2+FMA microkernel, chosen at run time by the CPU's features;
+// without either the caller keeps OpenBLAS. The work is split into tasks (row blocks for nt,
+// column blocks for tn) run on pool.h's threads; a task's arithmetic is fixed, so the result is
+// the same bits whatever the thread count or the order the tasks ran in.
+#pragma once
+
+#include <cstdint>
+
+namespace kernels {
+namespace sgemm {
+
+enum class Isa { kNone = 0, kAvx2 = 1, kAvx512 = 2 };
+
+// The best microkernels this CPU (and OS) can run.
+Isa detectedIsa();
+const char* isaName(Isa isa);
+
+// The kernels the products use: kNone sends every product to OpenBLAS. Defaults to
+// detectedIsa() (TRAINYARD_SGEMM=openblas|avx2|avx512 overrides); setIsa refuses an ISA the
+// CPU lacks and returns the one in effect. Only the products large enough to gain from the own
+// kernels use them (nt with k >= 256, tn with n >= 512, both with m n k >= 2^18: the first
+// layer's and evaluation's products; OpenBLAS's small-matrix kernels are faster below), unless
+// allShapes is set (tests and benchmarks of the kernels themselves).
+Isa isa();
+Isa setIsa(Isa want, bool allShapes = false);
+
+// Returns false (and does nothing) when the product should go to OpenBLAS instead.
+bool nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
+        float beta, float* c, int64_t ldc);
+bool tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
+        float beta, float* c, int64_t ldc);
+
+}  // namespace sgemm
+}  // namespace kernels
