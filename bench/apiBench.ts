@@ -127,7 +127,7 @@ try {
     console.log(`\n${title}\n\n| request | req/s | p50 ms | p99 ms | errors |`);
     console.log('|---|---|---|---|---|');
     await load('GET /v1/runs/:id, finished run', `/v1/runs/${finished.id}`, key);
-    await load('GET /v1/runs/:id, unfinished run (read from Postgres)', `/v1/runs/${queued.id}`, key);
+    await load('GET /v1/runs/:id, unfinished run', `/v1/runs/${queued.id}`, key);
     await load('GET /v1/runs?limit=20', `/v1/runs?limit=20`, key);
   };
   await table('## idle: no training running');

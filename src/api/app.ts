@@ -18,6 +18,7 @@ import { bearerToken, createAuthenticator } from './auth.js';
 import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
 import { serveDashboard } from './dashboard.js';
 import { strictJson } from './jsonBody.js';
+import { createLiveResponseCache } from './liveResponseCache.js';
 import { createApiMetrics } from './promMetrics.js';
 import { gradientCheckRoutes } from './routes/gradientChecks.js';
 import { healthRoutes } from './routes/health.js';
@@ -130,7 +131,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   }
 
   await app.register(storePlugin, { store, owned: !opts.store });
+  const reads = createLiveResponseCache(store.changes);
   const deps = {
+    reads,
     enqueue: (name: JobName, id: string) => (queue ? enqueue(queue, name, id, { attempts: config.jobAttempts }) : Promise.resolve(false)),
     removeJob: (id: string) => {
       if (!queue) return;
@@ -143,6 +146,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const authenticate = createAuthenticator(store.keys, { failuresPerWindow: config.authFailuresMax, windowMs: config.rateLimitWindowMs });
   await app.register(async (v1) => {
     v1.addHook('onRequest', async (req) => authenticate(req));
+    // Before the answer leaves: a client that reads right after its write sees it.
+    v1.addHook('onSend', async (req, _reply, payload) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') reads.clear();
+      return payload;
+    });
     await v1.register(runsRoutes(deps));
     await v1.register(gradientCheckRoutes(deps));
     await v1.register(searchRoutes(deps));
@@ -153,6 +161,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   app.addHook('onClose', async () => {
+    reads.close();
     if (ownQueue && queue) await queue.close().catch(() => {});
     if (ownSearchQueue && searchQueue) await searchQueue.close().catch(() => {});
   });

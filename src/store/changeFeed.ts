@@ -12,6 +12,10 @@ export interface ChangeFeed {
   subscribe(kind: FeedKind, id: string, onChange: () => void): () => void;
   /** Calls `onChange(id)` for every run or search that changes (the caller filters); returns the unsubscribe. */
   subscribeAll(kind: FeedKind, onChange: (id: string) => void): () => void;
+  /** Whether changes are being received now (LISTEN in place); false before the first subscriber and while reconnecting. */
+  listening(): boolean;
+  /** Calls `onLost` whenever the feed stops listening (changes may be missed until it is back). */
+  onLost(onLost: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -25,6 +29,7 @@ export function createChangeFeed(databaseUrl: string): ChangeFeed {
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
   let subscribers = 0;
+  let listening = false;
 
   const connect = async () => {
     if (closed || client) return;
@@ -33,6 +38,10 @@ export function createChangeFeed(databaseUrl: string): ChangeFeed {
     const lost = () => {
       if (client !== c) return;
       client = null;
+      if (listening) {
+        listening = false;
+        events.emit('lost');
+      }
       c.end().catch(() => {});
       if (!closed && subscribers > 0) retry = setTimeout(() => void connect(), 1000);
     };
@@ -48,6 +57,7 @@ export function createChangeFeed(databaseUrl: string): ChangeFeed {
     try {
       await c.connect();
       await c.query('LISTEN trainyard_run; LISTEN trainyard_search');
+      listening = client === c;
     } catch {
       lost();
     }
@@ -73,8 +83,17 @@ export function createChangeFeed(databaseUrl: string): ChangeFeed {
         subscribers--;
       };
     },
+    listening: () => listening,
+    onLost(onLost) {
+      events.on('lost', onLost);
+      return () => events.off('lost', onLost);
+    },
     async close() {
       closed = true;
+      if (listening) {
+        listening = false;
+        events.emit('lost');
+      }
       clearTimeout(retry);
       const c = client;
       client = null;

@@ -3,7 +3,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { RUN_STATUSES, SORT_FIELDS, TERMINAL, type RunRow, type SortField } from '../../store/runs.js';
 import { ApiError } from '../errors.js';
-import { createFinishedRunCache } from '../finishedRunCache.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { runBody } from '../responseBodies.js';
 import { prunedReasonsOf } from '../rungs.js';
@@ -19,6 +18,10 @@ const createBody = z.strictObject({
 });
 
 const idParams = z.strictObject({ id: uuid });
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const FINISHED_TTL_MS = 5 * 60_000;
+const RUNNING_TTL_MS = 1000;
 const artifactParams = z.strictObject({ id: uuid, name: z.string().regex(/^[A-Za-z0-9_.\-]{1,100}$/, 'must be an artifact name like result.json') });
 
 const statusList = z
@@ -97,36 +100,42 @@ export const runsRoutes =
       return reply.code(202).header('location', `/v1/runs/${run.id}`).send(runBody(run));
     });
 
-    app.get('/v1/runs', async (req) => {
+    app.get('/v1/runs', async (req, reply) => {
       const q = parseOr400(listQuery, req.query, 'query');
-      const desc = q.sort.startsWith('-');
-      const page = await runs.list(req.projectId, {
-        filters: {
-          status: q.status as never,
-          tags: q.tag,
-          dataset: q.dataset,
-          scheduleKind: q.schedule,
-          batchNorm: q.batchNorm,
-          hiddenLayers: q.hiddenLayers,
-          name: q.name,
-          lambdaMin: q.lambdaMin,
-          lambdaMax: q.lambdaMax,
-          validationAccuracyMin: q.validationAccuracyMin,
-          validationAccuracyMax: q.validationAccuracyMax,
-          testAccuracyMin: q.testAccuracyMin,
-          testAccuracyMax: q.testAccuracyMax,
-          searchId: q.searchId,
-          stage: q.stage,
-          ids: q.ids,
-        },
-        sort: q.sort.replace(/^-/, '') as SortField,
-        order: desc ? 'desc' : 'asc',
-        limit: q.limit,
-        cursor: q.cursor,
-        withTotal: q.withTotal,
-      }).catch(cursorTo400);
-      const pruned = await prunedReasonsOfRuns(page.runs);
-      return { runs: page.runs.map((r) => runBody(r, { pruned: pruned.get(r.id) })), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) };
+      const query = req.url.slice(req.url.indexOf('?') + 1 || req.url.length);
+      const json = await deps.reads.list(req.projectId, query, async () => {
+        const desc = q.sort.startsWith('-');
+        const page = await runs
+          .list(req.projectId, {
+            filters: {
+              status: q.status as never,
+              tags: q.tag,
+              dataset: q.dataset,
+              scheduleKind: q.schedule,
+              batchNorm: q.batchNorm,
+              hiddenLayers: q.hiddenLayers,
+              name: q.name,
+              lambdaMin: q.lambdaMin,
+              lambdaMax: q.lambdaMax,
+              validationAccuracyMin: q.validationAccuracyMin,
+              validationAccuracyMax: q.validationAccuracyMax,
+              testAccuracyMin: q.testAccuracyMin,
+              testAccuracyMax: q.testAccuracyMax,
+              searchId: q.searchId,
+              stage: q.stage,
+              ids: q.ids,
+            },
+            sort: q.sort.replace(/^-/, '') as SortField,
+            order: desc ? 'desc' : 'asc',
+            limit: q.limit,
+            cursor: q.cursor,
+            withTotal: q.withTotal,
+          })
+          .catch(cursorTo400);
+        const pruned = await prunedReasonsOfRuns(page.runs);
+        return JSON.stringify({ runs: page.runs.map((r) => runBody(r, { pruned: pruned.get(r.id) })), nextCursor: page.nextCursor, ...(page.total !== undefined ? { total: page.total } : {}) });
+      });
+      return reply.type(JSON_TYPE).send(json);
     });
 
     /** Why the pruned trials among these runs were pruned (one ladder per search involved). */
@@ -143,14 +152,14 @@ export const runsRoutes =
       return run;
     };
 
-    const finished = createFinishedRunCache();
     app.get('/v1/runs/:id', async (req, reply) => {
-      const hit = finished.get(req.projectId, (req.params as { id?: string }).id ?? '');
-      if (hit) return reply.type('application/json; charset=utf-8').send(hit);
-      const run = await findRun(req.projectId, req.params);
-      const body = runBody(run, { pruned: (await prunedReasonsOfRuns([run])).get(run.id) });
-      if (TERMINAL.includes(run.status)) finished.set(run.projectId, run.id, JSON.stringify(body));
-      return body;
+      const json = await deps.reads.run(req.projectId, (req.params as { id?: string }).id ?? '', async () => {
+        const run = await findRun(req.projectId, req.params);
+        const body = runBody(run, { pruned: (await prunedReasonsOfRuns([run])).get(run.id) });
+        // A running run's wording follows the clock ("no progress for 2 min"); a finished one's does not.
+        return { json: JSON.stringify(body), ttlMs: TERMINAL.includes(run.status) ? FINISHED_TTL_MS : RUNNING_TTL_MS };
+      });
+      return reply.type(JSON_TYPE).send(json);
     });
 
     app.patch('/v1/runs/:id', async (req) => {
@@ -158,7 +167,6 @@ export const runsRoutes =
       const change = parseOr400(annotateBody, requireObjectBody(req.body, '{"name": "...", "tags": ["..."], "notes": "..."}'), 'body');
       const run = await runs.annotate(req.projectId, id, change);
       if (!run) throw new ApiError('not_found', `no run ${id} in this project`);
-      finished.drop(id);
       return runBody(run, { pruned: (await prunedReasonsOfRuns([run])).get(run.id) });
     });
 
