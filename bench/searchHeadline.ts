@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { loadNativeKernels } from '../src/nativeKernels/loadNativeKernels.js';
+import { productRates, runFlops, sumFlops } from './searchFlops.js';
 import { startLocalService } from './serviceHarness.js';
 
 const REPORTED = 0.5382;
@@ -48,6 +50,8 @@ export async function searchHeadline(o: { dataDir: string; workers: number; thre
     }
     const utilisation = (busy1 - busy0) / (cpus().length * wall);
     ours = { wall, test: best.metrics.test.accuracy, utilisation };
+    const runs = (await svc.get(`/v1/runs?searchId=${created.id}&limit=200`)).runs as { spec: unknown }[];
+    reportLimit(sumFlops(runs.map((r) => runFlops(r.spec))), wall, say);
     say(`Trainyard: ${wall.toFixed(1)} s from creation to the answer (target <= 90 s); final retrain lambda ${best.trial.params.lambda.toExponential(3)}, test accuracy ${(100 * ours.test).toFixed(2)} % (reported ${(100 * REPORTED).toFixed(2)} %, ${((ours.test - REPORTED) * 100).toFixed(2)} points); core utilisation ${(100 * utilisation).toFixed(0)} % (busy core-seconds of the whole machine / ${cpus().length} cores x wall)`);
   } finally {
     await svc.stop();
@@ -61,6 +65,19 @@ export async function searchHeadline(o: { dataDir: string; workers: number; thre
   say(`| Trainyard, ${o.workers} workers | ${ours.wall.toFixed(1)} | ${(100 * ours.test).toFixed(2)} % | 1.00x |`);
   say(`| PyTorch, sequential | ${torch.wall.toFixed(1)} | ${(100 * torch.test).toFixed(2)} % | ${(torch.wall / ours.wall).toFixed(2)}x |`);
   say(`| PyTorch, ${cpus().length} processes | ${perCore.wall.toFixed(1)} | ${(100 * perCore.test).toFixed(2)} % | ${(perCore.wall / ours.wall).toFixed(2)}x (target >= 3x; done-when >= 4x) |`);
+}
+
+/** The search's products against the rate these cores reach on them: the time no scheduling could beat. */
+function reportLimit(f: { training: number; evaluation: number }, wall: number, say: (s: string) => void): void {
+  const k = loadNativeKernels();
+  if (!k) return say('(no native kernels: the product-rate limit is not measured)');
+  const r = productRates(k, cpus().length);
+  const limit = f.training / (((r.forward + r.weightGradient) / 2) * 1e9) + f.evaluation / (r.evaluation * 1e9);
+  say(
+    `first-layer products of the search: training ${(f.training / 1e12).toFixed(1)} TFLOP + evaluation ${(f.evaluation / 1e12).toFixed(1)} TFLOP (every recorded point); ` +
+      `at the rate ${cpus().length} threads reach on them just after (forward ${r.forward.toFixed(0)}, weight gradient ${r.weightGradient.toFixed(0)}, evaluation ${r.evaluation.toFixed(0)} GFLOP/s, medians) ` +
+      `that is ${limit.toFixed(1)} s (training alone ${(f.training / (((r.forward + r.weightGradient) / 2) * 1e9)).toFixed(1)} s): the search took ${(wall / limit).toFixed(2)}x the limit`,
+  );
 }
 
 async function runTorch(dataDir: string, processes: number, say: (s: string) => void): Promise<{ wall: number; test: number } | null> {
