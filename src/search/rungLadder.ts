@@ -2,16 +2,7 @@
 // stood, and for each pruned trial one sentence saying why ("at rung 2 (cycle 2) its validation
 // accuracy 0.483 was below the cut-off 0.501 of the best third").
 import type { ObjectiveMetric } from './searchSpec.js';
-
-export interface RungValueRow {
-  stage: number;
-  step: number;
-  runId: string;
-  trialIndex: number;
-  params: Record<string, unknown>;
-  value: number;
-  promoted: boolean | null;
-}
+import type { RungRow } from './searchStorage.js';
 
 /** Where a rung step sits on a trial's schedule: its learning-rate cycle (cyclical schedules) and epoch. */
 export interface RungPlace {
@@ -70,8 +61,8 @@ const METRIC_WORDS: Record<ObjectiveMetric, string> = {
 
 const num = (v: number) => (Math.abs(v) >= 0.001 && Math.abs(v) < 1000 ? v.toFixed(3) : v.toExponential(3));
 
-export function rungLadder(rows: RungValueRow[], o: { reduction: number; metric: ObjectiveMetric; direction: 'maximize' | 'minimize'; place: (stage: number, step: number) => RungPlace }): Rung[] {
-  const byRung = new Map<string, RungValueRow[]>();
+export function rungLadder(rows: RungRow[], o: { reduction: number; metric: ObjectiveMetric; direction: 'maximize' | 'minimize'; place: (stage: number, step: number) => RungPlace }): Rung[] {
+  const byRung = new Map<string, RungRow[]>();
   for (const r of rows) byRung.set(`${r.stage}:${r.step}`, [...(byRung.get(`${r.stage}:${r.step}`) ?? []), r]);
   const steps = new Map<number, number[]>();
   for (const r of rows) steps.set(r.stage, [...new Set([...(steps.get(r.stage) ?? []), r.step])].sort((a, b) => a - b));

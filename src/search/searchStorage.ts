@@ -22,6 +22,17 @@ export interface SearchRecord {
   stepFailures: number;
 }
 
+/** One trial's objective at one rung step, with whether it continued (null: undecided). */
+export interface RungRow {
+  stage: number;
+  step: number;
+  runId: string;
+  trialIndex: number;
+  params: Record<string, unknown>;
+  value: number;
+  promoted: boolean | null;
+}
+
 export interface StageRecord {
   stage: number;
   kind: StagePlan['kind'];

@@ -6,6 +6,7 @@ import type { RunStatus, SearchStatus } from './generated/enums.js';
 import { byIdempotencyKey, idempotentCreate, newKeyedRecord } from './idempotentCreate.js';
 import { decodeCursor, encodeCursor } from './pageCursor.js';
 import { RUN_STATUSES } from './runs.js';
+import type { RungRow } from '../search/searchStorage.js';
 
 export type SearchRow = SearchModel;
 export type SearchStageRow = SearchStageModel;
@@ -24,16 +25,6 @@ export interface NewSearch {
   idempotencyKey?: string;
   /** The search this one refines; must be the same project's (checked by the caller). */
   parentSearchId?: string;
-}
-
-export interface RungRow {
-  stage: number;
-  step: number;
-  runId: string;
-  trialIndex: number;
-  params: Record<string, unknown>;
-  value: number;
-  promoted: boolean | null;
 }
 
 export type StatusCounts = Record<RunStatus, number> & { reused: number; total: number };

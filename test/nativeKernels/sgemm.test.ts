@@ -64,6 +64,14 @@ const LARGE: readonly (readonly [number, number, number])[] = [
 
 const tolerance = (k: number) => (magnitude: number, e: number) => (k + 4) * UNIT.float32 * magnitude + 2 * UNIT.float32 * Math.abs(e) + 1e-300;
 
+/** Random a, b and c of one nt (transA false) or tn product, with their leading dimensions. */
+function operands(m: number, n: number, k: number, transA: boolean, rnd: () => number) {
+  const transB = !transA;
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  return { transB, lda, ldb, a: randomVec('float32', (transA ? k : m) * lda, rnd), b: randomVec('float32', (transB ? n : k) * ldb, rnd), c0: randomVec('float32', m * n, rnd) };
+}
+
 describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
   test('the CPU has at least AVX2 here, or the products stay on OpenBLAS', () => {
     const info = nk.info();
@@ -95,12 +103,7 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
       const rnd = prng(21);
       for (const [m, n, k] of [...SHAPES, ...LARGE]) {
         for (const transA of [false, true]) {
-          const transB = !transA;
-          const lda = transA ? m : k;
-          const ldb = transB ? k : n;
-          const a = randomVec('float32', (transA ? k : m) * lda, rnd);
-          const b = randomVec('float32', (transB ? n : k) * ldb, rnd);
-          const c0 = randomVec('float32', m * n, rnd);
+          const { transB, lda, ldb, a, b, c0 } = operands(m, n, k, transA, rnd);
           const own = c0.slice();
           const blas = c0.slice();
           withKind(kind)(transA, transB, m, n, k, -0.5, a, lda, b, ldb, 0.75, own, n);
@@ -125,12 +128,7 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
           [101, 77, 301, false],
           [37, 1000, 63, true],
         ] as const) {
-          const transB = !transA;
-          const lda = transA ? m : k;
-          const ldb = transB ? k : n;
-          const a = randomVec('float32', (transA ? k : m) * lda, rnd);
-          const b = randomVec('float32', (transB ? n : k) * ldb, rnd);
-          const c0 = randomVec('float32', m * n, rnd);
+          const { transB, lda, ldb, a, b, c0 } = operands(m, n, k, transA, rnd);
           const results: Float32Array[] = [];
           const run = (threads: number, shift: number) => {
             nk.setThreads(threads);

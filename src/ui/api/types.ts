@@ -1,6 +1,12 @@
 // The API's response shapes as the dashboard reads them (openapi.yaml plus DASHBOARD_API.md).
 // Only the fields the dashboard uses are typed; the server may send more.
 
+// Shapes the server defines once, imported as types only (nothing of the server is bundled).
+import type { EpochSummary, SplitMetrics } from '../../core/training/metrics';
+import type { PrunedReason } from '../../search/rungLadder';
+
+export type { SplitMetrics };
+
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'pruned';
 export type SearchStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 export type Direction = 'maximize' | 'minimize';
@@ -10,11 +16,6 @@ export interface Problem {
   message: string;
 }
 
-export interface SplitMetrics {
-  loss: number;
-  cost: number;
-  accuracy: number;
-}
 
 export interface Metrics {
   train: SplitMetrics | null;
@@ -41,17 +42,8 @@ export interface ExperimentSpec {
 }
 
 /** Why successive halving stopped a trial (DASHBOARD_API.md). */
-export interface Pruned {
-  stage: number;
-  rung: number;
-  step: number;
-  cycle: number | null;
-  value: number | null;
-  cutoff: number | null;
-  keep: number;
-  competitors: number;
-  why?: string;
-}
+/** Why successive halving stopped a trial: the server's record (`why` composed here when absent). */
+export type Pruned = Omit<PrunedReason, 'why'> & { why?: string };
 
 export interface Trial {
   searchId: string;
@@ -130,13 +122,7 @@ export interface MetricSeries {
   points: MetricPoint[];
 }
 
-export interface Epoch {
-  epoch: number;
-  step: number;
-  lr: number;
-  trainSeconds: number;
-  train: SplitMetrics;
-  validation: SplitMetrics;
+export interface Epoch extends EpochSummary {
   createdAt: string;
 }
 
