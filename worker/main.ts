@@ -45,7 +45,7 @@ const store = createStore(workerDatabaseUrl(config.databaseUrl), { ormConnection
 const queue = createQueue(config);
 const searchQueue = createSearchQueue(config);
 const graceMs = Number(process.env.RECONCILE_GRACE_MS ?? 5000);
-const trainers = createTrainerPool({ script: fileURLToPath(new URL('./trainerProcess.js', import.meta.url)), env: process.env, idleMs: config.trainerIdleMs });
+const trainers = createTrainerPool({ script: fileURLToPath(new URL('./trainerProcess.js', import.meta.url)), env: process.env, idleMs: config.trainerIdleMs, nice: config.trainerNice });
 let shuttingDown = false;
 
 const idField = (name: string) => (name === 'run' ? 'runId' : name === 'group' ? 'groupId' : 'gradientCheckId');

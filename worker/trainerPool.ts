@@ -4,6 +4,7 @@
 // A child process rather than a worker thread: it gets its own BLAS threads and heap, SIGTERM can
 // be forwarded to it, and a crash in native code cannot take the worker down.
 import { fork, type ChildProcess } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import type { JobName } from '../src/queue/queue.js';
 import { EXIT, type JobReply, type JobRequest } from './protocol.js';
 
@@ -26,6 +27,8 @@ export interface TrainerPoolOptions {
   script: string;
   env: NodeJS.ProcessEnv;
   idleMs: number;
+  /** How much nicer than the worker its training processes run (0: the same). */
+  nice: number;
 }
 
 interface Trainer {
@@ -41,6 +44,10 @@ export function createTrainerPool(o: TrainerPoolOptions): TrainerPool {
 
   const spawn = (): Trainer => {
     const child = fork(o.script, [], { env: o.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Training is batch work: at a lower priority it takes every idle cycle but yields the CPU at
+    // once to an API or coordinator on the same host. Set before the child loads its kernels, so
+    // the threads they start inherit it.
+    if (o.nice > 0 && child.pid) setPriority(child.pid, Math.min(19, getPriority() + o.nice));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const t: Trainer = { child, exited };
     all.add(t);

@@ -28,6 +28,8 @@ export interface ServiceConfig {
   cifar10Dir: string | undefined;
   /** A worker's training process that has had no job for this long exits (giving back its memory). */
   trainerIdleMs: number;
+  /** Niceness of a worker's training processes: they yield the CPU to request serving on the same host. */
+  trainerNice: number;
   /** Loaded datasets a training process keeps between jobs, in bytes. */
   datasetCacheBytes: number;
   /** GET /metrics: off (404), open to anyone, or behind METRICS_KEY (Authorization: Bearer). */
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 1, 1),
     cifar10Dir: env.CIFAR10_DIR || undefined,
     trainerIdleMs: int(env, 'TRAINER_IDLE_MS', 5 * 60_000, 0),
+    trainerNice: Math.min(19, int(env, 'TRAINER_NICE', 10, 0)),
     datasetCacheBytes: int(env, 'DATASET_CACHE_MB', 400, 0) * 1024 * 1024,
     metrics: metricsMode(env),
     metricsKey: env.METRICS_KEY || undefined,

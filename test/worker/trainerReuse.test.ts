@@ -3,6 +3,7 @@
 // results identical to a run trained alone on a fresh load.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import pg from 'pg';
 import { after, before, test } from 'node:test';
 import { trainReference } from '../helpers/referenceRun.js';
@@ -64,6 +65,7 @@ test('the second job reuses the loaded dataset in the same training process; res
   assert.equal(reused.length, 1, 'the second job found it in memory');
   assert.equal(reused[0].pid, loaded[0].pid, 'the same training process');
   assert.notEqual(loaded[0].pid, w.child.pid, 'in the training process, not the worker');
+  assert.equal(getPriority(loaded[0].pid), Math.min(19, getPriority(w.child.pid!) + 10), 'training runs 10 nicer than the worker (TRAINER_NICE)');
   const finished = logLines(w.output(), 'job finished');
   assert.deepEqual(finished.map((l) => l.runId), ids);
 
