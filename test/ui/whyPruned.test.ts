@@ -28,7 +28,7 @@ describe('composeWhy', () => {
 });
 
 describe('whyPruned', () => {
-  const rung: Rung = { stage: 0, rung: 1, step: 800, epoch: 2, cycle: 1, metric: 'validationAccuracy', direction: 'maximize', keep: 1, competitors: 2, cutoff: 0.6, entries: [] };
+  const rung: Rung = { stage: 0, rung: 1, step: 800, epoch: 2, cycle: 1, metric: 'validationAccuracy', direction: 'maximize', keep: 1, competitors: 2, cutoff: 0.6, decided: true, entries: [] };
   const re = { runId: 'a', trialIndex: 0, params: {}, value: 0.5, rank: 2, promoted: false };
   it("prefers the server's sentence and composes one from the rung otherwise", () => {
     expect(whyPruned(entry('a', {}, 0.5, { pruned: { ...pruned, why: 'server says' } }), rung, re)).toBe('server says');

@@ -3,7 +3,7 @@
 
 // Shapes the server defines once, imported as types only (nothing of the server is bundled).
 import type { EpochSummary, SplitMetrics } from '../../core/training/metrics';
-import type { PrunedReason } from '../../search/rungLadder';
+import type { LadderEntry, PrunedReason, Rung } from '../../search/rungLadder';
 
 export type { SplitMetrics };
 
@@ -234,28 +234,7 @@ export interface SearchLeaderboard {
   entries: LeaderboardEntry[];
 }
 
-export interface RungEntry {
-  runId: string;
-  trialIndex: number;
-  params: Params;
-  value: number | null;
-  rank: number;
-  promoted: boolean;
-}
-
-export interface Rung {
-  stage: number;
-  rung: number;
-  step: number;
-  epoch: number;
-  cycle: number | null;
-  metric: string;
-  direction: Direction;
-  keep: number;
-  competitors: number;
-  cutoff: number | null;
-  entries: RungEntry[];
-}
+export type { LadderEntry as RungEntry, Rung };
 
 export interface Rungs {
   searchId: string;
