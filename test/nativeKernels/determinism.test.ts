@@ -18,12 +18,12 @@ const nk = loaded as NativeKernels;
 
 const DATA = { dataset: 'synthetic', trainSize: 600, validationSize: 200, testSize: 200, features: 3072, classes: 10, separation: 5 } as const;
 
-function spec(seed: number, lambda: number, momentum = 0): ExperimentSpec {
+function spec(seed: number, lambda: number, momentum = 0, precision: 'float32' | 'float64' = 'float32'): ExperimentSpec {
   const r = parseSpec({
     data: DATA,
     model: { hidden: [50, 50], batchNorm: 'before' },
     training: { batchSize: 100, lambda, momentum, schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 12, cycles: 1 }, evalsPerEpoch: 2 },
-    precision: 'float32',
+    precision,
     seed,
     dataSeed: 7,
   });
@@ -69,6 +69,35 @@ test('native training: the same bits on 1 and 2 threads and on a second run; res
     assert.equal(fingerprint(fused[0]), one);
     assert.notEqual(fingerprint(fused[0]), fingerprint(fused[1]), 'the trials must differ for this to mean anything');
     assert.ok(fused[0].test.accuracy > 0.15, `the run must learn (${fused[0].test.accuracy})`);
+  } finally {
+    nk.setThreads(before);
+  }
+});
+
+test('float64 products and training: the same bits on 1 and 2 threads (OpenBLAS, which does them, stays on one)', { skip }, () => {
+  const before = nk.getThreads();
+  try {
+    // A product OpenBLAS splits over threads when it may: 2 threads summed 7,858 of these differently.
+    const [m, n, k] = [300, 200, 500];
+    const a = nk.allocate('float64', m * k);
+    const b = nk.allocate('float64', k * n);
+    for (let i = 0; i < a.length; i++) a[i] = Math.sin(i);
+    for (let i = 0; i < b.length; i++) b[i] = Math.cos(3 * i);
+    const product = (threads: number) => {
+      nk.setThreads(threads);
+      const c = nk.allocate('float64', m * n);
+      nk.gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+      return Array.from(c);
+    };
+    assert.deepEqual(product(2), product(1), 'gemm 300x200x500');
+
+    const data = makeSyntheticSplits(DATA as never, 3);
+    const s = spec(1, 0.005, 0, 'float64');
+    const run = (threads: number) => {
+      nk.setThreads(threads);
+      return fingerprint(drain(createTraining({ spec: s, data, kernels: nk }).run()));
+    };
+    assert.equal(run(2), run(1), 'a float64 run');
   } finally {
     nk.setThreads(before);
   }

@@ -12,19 +12,13 @@
 namespace kernels {
 namespace {
 
-// The thread count set by setBlasThreads, and the one OpenBLAS has now. float32 products that
-// stay on OpenBLAS while the own kernels are in use are the small ones, and run on one thread:
-// otherwise OpenBLAS's workers, which spin for a long while after each threaded call, would
-// take the core the pool's workers need.
+// The thread count set by setBlasThreads (the own kernels' pool uses it), and the one OpenBLAS
+// has now, which is always 1: threaded OpenBLAS sums in another order than on one thread (dgemm
+// 300x200x500: 7,858 of 60,000 results differ in their last bits), so a run's results would
+// depend on how many threads the host gave it. Only the own kernels, whose bits do not depend on
+// the thread count, run in parallel. One thread also keeps OpenBLAS's spinning workers off the
+// core the pool's workers need.
 int configuredThreads = 0;
-int blasNow = 0;
-
-void useBlasThreads(int n) {
-  if (n != blasNow) {
-    openblas_set_num_threads(n);
-    blasNow = n;
-  }
-}
 
 void blasGemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, blasint m, blasint n, blasint k, double alpha, const float* a,
               blasint lda, const float* b, blasint ldb, double beta, float* c, blasint ldc) {
@@ -61,7 +55,6 @@ void gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, double alph
     if (!transA && transB && sgemm::nt(m, n, k, fa, a, lda, b, ldb, fb, c, ldc)) return;
     if (transA && !transB && sgemm::tn(m, n, k, fa, a, lda, b, ldb, fb, c, ldc)) return;
   }
-  useBlasThreads(std::is_same_v<T, float> && sgemm::isa() != sgemm::Isa::kNone ? 1 : configuredThreads);
   blasGemm(transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, (blasint)m, (blasint)n, (blasint)k,
            alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
@@ -73,14 +66,14 @@ template void gemm<double>(bool, bool, int64_t, int64_t, int64_t, double, const 
 
 void setBlasThreads(int n) {
   configuredThreads = n;
-  useBlasThreads(n);
   pool::setThreads(n);
 }
 
 int blasThreads() { return configuredThreads; }
 
 void initThreads() {
-  configuredThreads = blasNow = openblas_get_num_threads();
+  configuredThreads = openblas_get_num_threads();
+  openblas_set_num_threads(1);
   pool::setThreads(configuredThreads);
 }
 
