@@ -28,8 +28,8 @@ const SEARCH = {
   name: 'lambda-eta-halving',
   base: { data: data(192), model: { hidden: [32] }, training: { batchSize: 50, schedule: { kind: 'cyclical', etaMin: 1e-5, etaMax: 0.1, stepSize: 80, cycles: 3 }, evalsPerEpoch: 2 } },
   space: { lambda: { logUniform: [-5, -1] }, etaMax: { values: [0.02, 0.05, 0.1] }, 'model.hidden.0': { intRange: { min: 16, max: 64, step: 8 } } },
-  strategy: { kind: 'random', trials: 18, seed: 3 },
-  pruning: { kind: 'successiveHalving', reduction: 3 },
+  strategy: { kind: 'random', trials: 24, seed: 3 },
+  pruning: { kind: 'successiveHalving', reduction: 2 },
 };
 
 /** Left training while the pages are shown (cancelled with everything at teardown). */
