@@ -246,6 +246,7 @@ describe('the dashboard, end to end in Chromium', { skip: !chromiumAvailable() &
     await heading('Compare').waitFor();
     await page.getByText('2 runs', { exact: true }).waitFor();
     const legend = page.getByRole('list', { name: 'Runs compared' });
+    await legend.getByRole('link').nth(1).waitFor();
     assert.deepEqual((await legend.getByRole('link').allTextContents()).sort(), ['e2e-baseline', 'e2e-live']);
     await page.locator('.compare-page .uplot canvas').first().waitFor();
     // The spec fields that differ, and not those that agree.
