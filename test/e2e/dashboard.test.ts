@@ -211,7 +211,10 @@ describe('the dashboard, end to end in Chromium', { skip: !chromiumAvailable() &
 
     await dragAcross(page, loss, 0.2, 0.6);
     await page.getByRole('button', { name: 'Reset zoom' }).waitFor();
-    const zoomed = await xRange(loss);
+    const zoomed = await waitFor('the charts to zoom', async () => {
+      const r = await xRange(loss);
+      return r.max < full.max ? r : null;
+    }, 5_000);
     assert.ok(zoomed.min > full.min + steps * 0.1 && zoomed.max < full.max - steps * 0.2, `zoomed ${JSON.stringify(zoomed)} of ${JSON.stringify(full)}`);
     // Every chart follows the zoom.
     assert.deepEqual(await xRange(accuracy), zoomed);
@@ -278,12 +281,12 @@ describe('the dashboard, end to end in Chromium', { skip: !chromiumAvailable() &
     const col = headers.findIndex((h) => h.startsWith('lambda'));
     const lambdas = async () => (await board.locator(`tbody tr:not(.spacer) td:nth-child(${col + 1})`).allTextContents()).map(Number);
     await lambdaHeader.getByRole('button').click();
-    assert.equal(await lambdaHeader.getAttribute('aria-sort'), 'descending');
+    await board.locator('th[aria-sort="descending"]', { hasText: 'lambda' }).waitFor();
     const desc = await lambdas();
     assert.equal(desc.length, 8);
     assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
     await lambdaHeader.getByRole('button').click();
-    assert.equal(await lambdaHeader.getAttribute('aria-sort'), 'ascending');
+    await board.locator('th[aria-sort="ascending"]', { hasText: 'lambda' }).waitFor();
     assert.deepEqual(await lambdas(), [...desc].reverse());
 
     // A scatter per parameter, pruned trials shown or hidden.
@@ -359,7 +362,11 @@ describe('the dashboard, end to end in Chromium', { skip: !chromiumAvailable() &
     const loss = page.getByRole('figure', { name: 'Loss (cross-entropy) by step' });
     await dragAcross(page, loss, 0.3, 0.7);
     await page.getByRole('button', { name: 'Reset zoom' }).waitFor();
-    const zoomed = await xRange(loss);
+    // The points (and so the unzoomed range) keep growing meanwhile: a zoom starts past step 0.
+    const zoomed = await waitFor('the charts to zoom', async () => {
+      const r = await xRange(loss);
+      return r.min > 0 && r.max > r.min ? r : null;
+    }, 5_000);
     const before = await pointsShown(page);
     await waitFor('more live points', async () => (await pointsShown(page)) >= before + 8, 30_000);
     assert.deepEqual(await xRange(loss), zoomed, 'the zoom survives live points');
