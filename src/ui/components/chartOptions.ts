@@ -24,7 +24,8 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
   const text = cssVar('--muted');
   const grid = cssVar('--border');
   const axis = (label: string, values: (v: number) => string, size?: number): uPlot.Axis => ({
-    label,
+    // An empty label still takes its labelSize of room; an absent one takes none (the y axes).
+    ...(label ? { label } : {}),
     labelSize: 18,
     labelFont: '12px system-ui, sans-serif',
     font: '11px system-ui, sans-serif',

@@ -1,13 +1,19 @@
 // The pages a person would visit, in order, with how to tell each is ready: shared by the
 // screenshot and accessibility scripts. Ids come from the API unless RUN_ID, SEARCH_ID or
-// COMPARE_IDS choose them; ONLY=runs,search limits the tour.
+// COMPARE_IDS choose them; ONLY=runs,search limits the tour. The service is BASE_URL and KEY, or
+// one set with setTarget (npm run screenshots starts its own when neither is given).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-export const BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3112';
-export const KEY = process.env.KEY ?? '';
+export let BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3112';
+export let KEY = process.env.KEY ?? '';
+
+export function setTarget(base: string, key: string): void {
+  BASE = base;
+  KEY = key;
+}
 
 export interface Stop {
   name: string;
@@ -23,7 +29,8 @@ async function api<T>(path: string): Promise<T> {
   return r.json() as Promise<T>;
 }
 
-export async function tour(): Promise<Stop[]> {
+/** `oneLayerRunId`: a one-layer run, shown as its own stop for the W-row images. */
+export async function tour(o: { oneLayerRunId?: string } = {}): Promise<Stop[]> {
   if (!KEY) throw new Error('set KEY to an API key of the project to show');
   const { runs } = await api<{ runs: { id: string; status: string; progress: { step: number } }[] }>('/v1/runs?limit=100');
   const withCurves = runs.filter((r) => r.progress.step > 0);
@@ -66,6 +73,18 @@ export async function tour(): Promise<Stop[]> {
     { name: 'searches', hash: '#/searches', prepare: heading('Searches') },
   ];
   if (runId) stops.push({ name: 'run', hash: `#/runs/${runId}`, prepare: charts('.uplot canvas') });
+  const oneLayer = process.env.ONE_LAYER_RUN_ID ?? o.oneLayerRunId;
+  if (oneLayer)
+    stops.push({
+      name: 'run-one-layer',
+      hash: `#/runs/${oneLayer}`,
+      prepare: async (page) => {
+        await page.locator('.uplot canvas').first().waitFor();
+        await page.locator('.weight-rows img').waitFor();
+        await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+        await page.waitForTimeout(1000);
+      },
+    });
   if (compare) stops.push({ name: 'compare', hash: `#/compare?ids=${compare}`, prepare: charts('.uplot canvas') });
   if (searchId) stops.push({ name: 'search', hash: `#/searches/${searchId}`, prepare: charts('.scatter-grid canvas') });
   const only = process.env.ONLY?.split(',');

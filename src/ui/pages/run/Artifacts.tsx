@@ -23,15 +23,27 @@ function WeightRows({ artifact, run }: { artifact: Artifact; run: Run }) {
     return () => made && URL.revokeObjectURL(made);
   }, [artifact.url]);
   const cifar = run.spec.data.dataset === 'cifar10';
+  // The PNG's own width; a phone shows it at exactly half (even tiles) and scrolls sideways.
+  const [natural, setNatural] = useState<number | null>(null);
   return (
     <figure class="weight-rows">
-      {error ? <ErrorNote error={error} what="Could not load the W-row image" /> : url ? <img src={url} alt={`The ${cifar ? 'ten' : ''} rows of the learnt weight matrix W drawn as images, one per class${cifar ? `: ${CIFAR10_CLASSES.join(', ')}` : ''}`} /> : <p class="muted">Loading the W-row image…</p>}
-      {cifar && url && (
-        <ol class="class-names" aria-hidden="true">
-          {CIFAR10_CLASSES.map((c) => (
-            <li key={c}>{c}</li>
-          ))}
-        </ol>
+      {error ? (
+        <ErrorNote error={error} what="Could not load the W-row image" />
+      ) : url ? (
+        <div class="weight-scroll" tabIndex={0} role="group" aria-label="W rows (scrolls sideways on narrow screens)">
+          <div class="weight-strip" style={natural ? { '--half-width': `${natural / 2}px` } : undefined}>
+            <img src={url} onLoad={(e) => setNatural(e.currentTarget.naturalWidth)} alt={`The ${cifar ? 'ten ' : ''}rows of the learnt weight matrix W drawn as images, one per class${cifar ? `: ${CIFAR10_CLASSES.join(', ')}` : ''}`} />
+            {cifar && (
+              <ol class="class-names" aria-hidden="true">
+                {CIFAR10_CLASSES.map((c) => (
+                  <li key={c}>{c}</li>
+                ))}
+              </ol>
+            )}
+          </div>
+        </div>
+      ) : (
+        <p class="muted">Loading the W-row image…</p>
       )}
       <figcaption class="muted small-note">Rows of W drawn as images, one per class, each scaled to its own range.</figcaption>
     </figure>

@@ -10,6 +10,13 @@ export function ImportanceBars({ value, error }: { value: Importance | null; err
     if (error) return <ErrorNote error={error} what="Could not load the importance" />;
     return <p class="muted">Loading…</p>;
   }
+  // The server needs three finished trials to measure any variation; below that every share is 0.
+  if (value.trials < 3)
+    return (
+      <p class="muted">
+        Too few finished trials to tell: importance needs at least 3, and {value.trials === 0 ? 'none has' : value.trials === 1 ? 'one has' : `${value.trials} have`} finished{value.trials ? ' (pruned trials do not count)' : ''}.
+      </p>
+    );
   const max = Math.max(0.0001, ...value.parameters.map((p) => p.importance));
   return (
     <div>

@@ -1,7 +1,7 @@
 // Parallel coordinates on one canvas (thousands of trials stay fast where SVG paths would not):
 // an axis per parameter (log10 where the space is log-uniform) and the objective, a line per
 // trial coloured by its objective. Drag along an axis to brush a range; click an axis to clear.
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { LeaderboardEntry } from '../../api/types';
 import { cssVar, useColorScheme } from '../../components/useColorScheme';
 import { hex, oklch } from '../../lib/color';
@@ -12,8 +12,30 @@ import './parallelCoordinates.css';
 const HEIGHT = 340;
 const PAD = { top: 44, bottom: 24, left: 56, right: 56 };
 const GRAB = 18;
-/** Below this spacing axis labels collide; narrower screens scroll the chart sideways. */
+/** Below this spacing tick labels collide; narrower screens scroll the chart sideways. */
 const MIN_AXIS_GAP = 112;
+const LABEL_FONT = '600 12px system-ui, sans-serif';
+/** Space kept between two neighbouring axis labels. */
+const LABEL_GAP = 16;
+
+/** How far each axis label reaches left and right of its axis: centred on it, the end ones pushed inside the canvas. */
+function labelReach(widths: number[]): { left: number; right: number }[] {
+  const n = widths.length;
+  return widths.map((w, i) => {
+    const half = w / 2;
+    if (i === 0 && n > 1) return { left: Math.min(half, PAD.left - 2), right: Math.max(half, w - (PAD.left - 2)) };
+    if (i === n - 1 && n > 1) return { left: Math.max(half, w - (PAD.right - 2)), right: Math.min(half, PAD.right - 2) };
+    return { left: half, right: half };
+  });
+}
+
+/** The axis spacing at which neither tick labels nor axis labels overlap. */
+function axisGap(widths: number[]): number {
+  const reach = labelReach(widths);
+  let gap = MIN_AXIS_GAP;
+  for (let i = 0; i + 1 < reach.length; i++) gap = Math.max(gap, Math.ceil(reach[i].right + reach[i + 1].left + LABEL_GAP));
+  return gap;
+}
 
 interface Props {
   axes: Axis[];
@@ -35,7 +57,14 @@ export function ParallelCoordinates({ axes, entries, brushes, onBrush, hovered, 
   const scheme = useColorScheme();
   const canvas = useRef<HTMLCanvasElement>(null);
   const [available, setAvailable] = useState(800);
-  const width = Math.max(available, PAD.left + PAD.right + (axes.length - 1) * MIN_AXIS_GAP);
+  // Long labels (validation accuracy ↑, model.hidden.0) need more room than the ticks do.
+  const labelWidths = useMemo(() => {
+    const g = document.createElement('canvas').getContext('2d');
+    if (!g) return axes.map(() => 0);
+    g.font = LABEL_FONT;
+    return axes.map((a) => g.measureText(a.label).width);
+  }, [axes.map((a) => a.label).join('\n')]);
+  const width = Math.max(available, PAD.left + PAD.right + (axes.length - 1) * axisGap(labelWidths));
   const drag = useRef<{ key: string; t0: number; moved: boolean } | null>(null);
   const [draft, setDraft] = useState<{ key: string; range: [number, number] } | null>(null);
   const [tip, setTip] = useState<{ x: number; y: number; text: string } | null>(null);
@@ -120,9 +149,11 @@ export function ParallelCoordinates({ axes, entries, brushes, onBrush, hovered, 
       g.lineTo(x, PAD.top + plotH);
       g.stroke();
       g.fillStyle = text;
-      g.font = '600 12px system-ui, sans-serif';
-      g.textAlign = i === 0 ? 'left' : i === axes.length - 1 ? 'right' : 'center';
-      const lx = i === 0 ? x - 20 : i === axes.length - 1 ? x + 20 : x;
+      g.font = LABEL_FONT;
+      // Centred on the axis, kept inside the canvas (the spacing leaves room for both).
+      g.textAlign = 'center';
+      const w = labelWidths[i] ?? 0;
+      const lx = Math.max(2, Math.min(width - 2 - w, x - w / 2)) + w / 2;
       g.fillText(a.label, lx, 16);
       g.font = '11px system-ui, sans-serif';
       g.fillStyle = muted;
@@ -150,7 +181,7 @@ export function ParallelCoordinates({ axes, entries, brushes, onBrush, hovered, 
         g.strokeRect(x - 8, yOf(b[1]), 16, yOf(b[0]) - yOf(b[1]));
       }
     });
-  }, [axes, entries, brushes, draft, hovered, width, scheme, isKept]);
+  }, [axes, entries, brushes, draft, hovered, width, scheme, isKept, labelWidths]);
 
   const axisAt = (x: number) => {
     let best = -1;

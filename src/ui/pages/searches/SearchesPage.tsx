@@ -41,7 +41,7 @@ export function SearchesPage() {
     <div class="page">
       <div class="page-head">
         <h1>Searches</h1>
-        <span class="sub">{loading ? 'loading…' : `${searches.length}${done ? '' : '+'} searches`}</span>
+        <span class="sub">{loading ? 'loading…' : `${searches.length}${done ? '' : '+'} ${searches.length === 1 && done ? 'search' : 'searches'}`}</span>
         <span class="spacer" />
         <button type="button" onClick={() => load(null)}>
           Refresh
