@@ -129,10 +129,16 @@ export const experimentSpecSchema = z
     }
     if (spec.training.batchSize > n) {
       ctx.addIssue({ code: 'custom', path: ['training', 'batchSize'], message: `batch size ${spec.training.batchSize} exceeds the ${n} training samples` });
-      return;
     }
-    for (const p of workProblems(spec as ExperimentSpec)) ctx.addIssue({ code: 'custom', path: p.path.split('.'), message: p.message });
-  });
+  })
+  // The work a run would do is priced only from a spec that is otherwise valid: a batch size of 0
+  // would be reported as Infinity updates beside the problem that says what to fix.
+  .superRefine(
+    (spec, ctx) => {
+      for (const p of workProblems(spec as ExperimentSpec)) ctx.addIssue({ code: 'custom', path: p.path.split('.'), message: p.message });
+    },
+    { when: (payload) => payload.issues.length === 0 },
+  );
 
 export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;
 export type ExperimentSpec = z.output<typeof experimentSpecSchema>;

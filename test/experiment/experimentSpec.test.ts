@@ -91,3 +91,10 @@ test('inconsistent data is explained', () => {
   const bigBatch = problems({ data: { dataset: 'synthetic', trainSize: 50 }, training: { batchSize: 100 } });
   assert.match(bigBatch[0].message, /exceeds the 50 training samples/);
 });
+
+test('a field out of range is the only problem: the work is not priced from it (no "Infinity updates")', () => {
+  const spec = { ...contract, training: { ...contract.training, batchSize: 0, schedule: { kind: 'constant', eta: 0.01, epochs: 10 } } };
+  const p = problems(spec);
+  assert.deepEqual(p.map((x) => x.path), ['training.batchSize'], JSON.stringify(p));
+  assert.ok(!JSON.stringify(p).includes('Infinity'), JSON.stringify(p));
+});
