@@ -11,14 +11,9 @@ import { createMemorySearchStorage } from '../../src/search/memorySearchStorage.
 import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js';
 import { searchColumns } from '../../src/search/stagePlanner.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/serviceEnv.js';
+import { tinySearchBase } from '../helpers/tinySearchBase.js';
 
-const base = {
-  data: { dataset: 'synthetic', trainSize: 240, validationSize: 80, testSize: 80, features: 48, classes: 4, separation: 2 },
-  model: { hidden: [12] },
-  training: { batchSize: 20, schedule: { kind: 'cyclical', etaMin: 1e-4, etaMax: 0.05, stepSize: 12, cycles: 3 }, evalsPerEpoch: 2 },
-  precision: 'float64',
-  seed: 3,
-};
+const base = tinySearchBase({ trainSize: 240, heldOut: 80, features: 48, hidden: 12, stepSize: 12, cycles: 3, seed: 3 });
 
 function search(over: Record<string, unknown>): SearchSpec {
   const r = parseSearchSpec({ base, space: { lambda: { logUniform: [-4, -1] } }, strategy: { kind: 'random', trials: 4 }, ...over });

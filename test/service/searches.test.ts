@@ -12,16 +12,11 @@ import { planStage } from '../../src/search/stagePlanner.js';
 import { parseSpec } from '../../src/experiment/experimentSpec.js';
 import type { apiClient } from '../helpers/apiClient.js';
 import { newKey, waitFor, type TestDatabase, type WorkerProcess } from '../helpers/serviceEnv.js';
+import { tinySearchBase } from '../helpers/tinySearchBase.js';
 import { startTestService, type TestService } from '../helpers/testService.js';
 
 /** 400 samples, 20 steps per epoch, two learning-rate cycles of 2 epochs each: ~0.1 s per trial. */
-const base = {
-  data: { dataset: 'synthetic', trainSize: 400, validationSize: 200, testSize: 200, features: 64, classes: 4, separation: 2 },
-  model: { hidden: [16] },
-  training: { batchSize: 20, schedule: { kind: 'cyclical', etaMin: 1e-4, etaMax: 0.05, stepSize: 20, cycles: 2 }, evalsPerEpoch: 2 },
-  precision: 'float64',
-  seed: 3,
-};
+const base = tinySearchBase({ trainSize: 400, heldOut: 200, features: 64, hidden: 16, stepSize: 20, cycles: 2, seed: 3 });
 
 /** Trials of a few hundred ms per epoch, for cancelling and killing mid-training. */
 function slowBase(epochs: number) {

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
 import type { Run } from '../../api/types';
 import { line, lineChartOptions } from '../../components/chartOptions';
+import { ChartControls } from '../../components/ChartControls';
 import { Segmented } from '../../components/Segmented';
 import { UPlotChart } from '../../components/UPlotChart';
 import { useColorScheme } from '../../components/useColorScheme';
@@ -72,26 +73,7 @@ export function CompareCharts({ runs, cols, focused }: { runs: Run[]; cols: Poin
               { value: 'train', label: 'Training' },
             ]}
           />
-          <Segmented
-            name="x-compare"
-            legend="x axis"
-            value={xMode}
-            onChange={(m) => (setXMode(m), setZoom(null))}
-            options={[
-              { value: 'step', label: 'Step' },
-              { value: 'epoch', label: 'Epoch' },
-              { value: 'seconds', label: 'Wall time', disabled: !wallTime, title: wallTime ? undefined : 'the server sent no wall times for these points' },
-            ]}
-          />
-          <label class="inline">
-            <input type="checkbox" checked={logY} onChange={(e) => setLogY(e.currentTarget.checked)} />
-            Log y
-          </label>
-          <label class="inline smoothing">
-            Smoothing
-            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onInput={(e) => setSmoothing(Number(e.currentTarget.value))} aria-valuetext={smoothing ? `EMA weight ${smoothing}` : 'off'} />
-            <output class="num">{smoothing ? smoothing.toFixed(2) : 'off'}</output>
-          </label>
+          <ChartControls name="x-compare" xMode={xMode} onXMode={(m) => (setXMode(m), setZoom(null))} wallTime={wallTime} logY={logY} onLogY={setLogY} smoothing={smoothing} onSmoothing={setSmoothing} />
           <span class="spacer" style={{ flex: 1 }} />
           {zoom && (
             <button type="button" class="small" onClick={() => setZoom(null)}>

@@ -7,7 +7,7 @@ import type uPlot from 'uplot';
 import { useApi } from '../../app/apiContext';
 import { bandEdge, line, lineChartOptions } from '../../components/chartOptions';
 import { errorText } from '../../components/ErrorNote';
-import { Segmented } from '../../components/Segmented';
+import { ChartControls } from '../../components/ChartControls';
 import { UPlotChart } from '../../components/UPlotChart';
 import { useColorScheme } from '../../components/useColorScheme';
 import { hasWallTime, learningRateData, measureData, xColumn, type XMode } from '../../lib/chartData';
@@ -141,26 +141,7 @@ export function RunCharts({ runId, cols, version, onPlotWidth }: RunChartsProps)
       </header>
       <div class="body">
         <div class="toolbar chart-toolbar">
-          <Segmented
-            name={`x-${runId}`}
-            legend="x axis"
-            value={xMode}
-            onChange={setMode}
-            options={[
-              { value: 'step', label: 'Step' },
-              { value: 'epoch', label: 'Epoch' },
-              { value: 'seconds', label: 'Wall time', disabled: !wallTime, title: wallTime ? undefined : 'the server sent no wall times for these points' },
-            ]}
-          />
-          <label class="inline">
-            <input type="checkbox" checked={logY} onChange={(e) => setLogY(e.currentTarget.checked)} />
-            Log y
-          </label>
-          <label class="inline smoothing">
-            Smoothing
-            <input type="range" min={0} max={0.99} step={0.01} value={smoothing} onInput={(e) => setSmoothing(Number(e.currentTarget.value))} aria-valuetext={smoothing ? `EMA weight ${smoothing}` : 'off'} />
-            <output class="num">{smoothing ? smoothing.toFixed(2) : 'off'}</output>
-          </label>
+          <ChartControls name={`x-${runId}`} xMode={xMode} onXMode={setMode} wallTime={wallTime} logY={logY} onLogY={setLogY} smoothing={smoothing} onSmoothing={setSmoothing} />
           <span class="spacer" />
           {zoom ? (
             <>

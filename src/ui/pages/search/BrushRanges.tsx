@@ -45,30 +45,11 @@ function CategoryRange({ axis, range, onBrush }: { axis: Axis; range: [number, n
   const lo = range ? index(range[0], Math.ceil) : 0;
   const hi = range ? index(range[1] + 2e-9, Math.floor) : n - 1;
   const set = (a: number, b: number) => (a === 0 && b === n - 1 ? onBrush(null) : onBrush([tOf(Math.min(a, b)), tOf(Math.max(a, b))]));
-  const label = (c: string) => c.replace(/^"|"$/g, '');
   return (
     <div class="range">
       <span>{axis.label}</span>
-      <label class="field">
-        from
-        <select value={lo} onChange={(e) => set(Number(e.currentTarget.value), hi)} aria-label={`${axis.label} from`}>
-          {axis.categories.map((c, i) => (
-            <option key={c} value={i}>
-              {label(c)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label class="field">
-        to
-        <select value={hi} onChange={(e) => set(lo, Number(e.currentTarget.value))} aria-label={`${axis.label} to`}>
-          {axis.categories.map((c, i) => (
-            <option key={c} value={i}>
-              {label(c)}
-            </option>
-          ))}
-        </select>
-      </label>
+      <CategoryBound which="from" axis={axis} value={lo} onChange={(i) => set(i, hi)} />
+      <CategoryBound which="to" axis={axis} value={hi} onChange={(i) => set(lo, i)} />
     </div>
   );
 }
@@ -81,5 +62,21 @@ export function BrushRanges({ axes, brushes, onBrush }: { axes: Axis[]; brushes:
         a.kind === 'categorical' ? <CategoryRange key={a.key} axis={a} range={brushes.get(a.key)} onBrush={(r) => onBrush(a.key, r)} /> : <NumericRange key={a.key} axis={a} range={brushes.get(a.key)} onBrush={(r) => onBrush(a.key, r)} />,
       )}
     </fieldset>
+  );
+}
+
+/** One end of a discrete parameter's range: a select over its values. */
+function CategoryBound({ which, axis, value, onChange }: { which: 'from' | 'to'; axis: Axis; value: number; onChange: (index: number) => void }) {
+  return (
+    <label class="field">
+      {which}
+      <select value={value} onChange={(e) => onChange(Number(e.currentTarget.value))} aria-label={`${axis.label} ${which}`}>
+        {axis.categories.map((c, i) => (
+          <option key={c} value={i}>
+            {c.replace(/^"|"$/g, '')}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
