@@ -8,7 +8,8 @@
 //   - live points over SSE: a real run trained by the worker on synthetic data, each point's
 //     latency from its stored write time to its bytes reaching the page;
 //   - the gzipped JavaScript of the build (src/ui/scripts/bundleSize.mjs).
-// Targets: each page < 1 s, SSE latency < 1 s, JS < 150 kB gzip. UI_BENCH_REPEATS (default 5).
+// Targets: each page < 1 s, SSE latency < 1 s, JS < 150 kB gzip. UI_BENCH_REPEATS (default 5),
+// UI_BENCH_SCROLLS (default 3); UI_BENCH_SERVE=1 seeds, prints the ids and serves until Ctrl-C.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -70,6 +71,13 @@ try {
   console.log(`- ${runs.runs.toLocaleString()} runs in project "table": SQL in bulk (multi-row INSERTs of 500; specs validated by parseSpec, columns by the store's specColumns), 88 % succeeded with final metrics, failed and cancelled ones, 1-2 tags each; ${runs.compareIds.length} of them with ${runs.pointsPerCompareRun.toLocaleString()}-point histories (INSERT ... SELECT generate_series) for the compare page (${tRuns.toFixed(1)} s)`);
   console.log(`- 1 run with a 100,000-point history and 1,000 epochs (INSERT ... SELECT generate_series) (${tLong.toFixed(1)} s)`);
   console.log(`- search ${search.id}: ${search.trials.toLocaleString()} trials in ${search.stages} coarse-to-fine stages, planned by the real search driver through the store's Postgres SearchStorage (stages, trials, fused groups, refined intervals); synthetic outcomes written by SQL: ${search.rungValues.toLocaleString()} rung values, rungs decided by decideRung (reduction 3), ${search.pruned.toLocaleString()} trials pruned (${tSearch.toFixed(1)} s)`);
+
+  if (process.env.UI_BENCH_SERVE) {
+    // For profiling: keep the seeded API up (until SIGINT) instead of measuring.
+    console.log(`\nserving: BASE_URL=${svc.base} KEY=${svc.key} RUNS_KEY=${table.key} RUN_ID=${long} SEARCH_ID=${search.id} COMPARE_IDS=${runs.compareIds.join(',')}`);
+    await new Promise((res) => process.once('SIGINT', res));
+    throw new Error('stopped');
+  }
 
   // Page loads.
   console.log(`\n## Page loads (median of ${REPEATS} full loads after one warm-up; min–max in brackets)\n`);
