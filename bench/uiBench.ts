@@ -57,6 +57,17 @@ function printLoads(label: string, how: string, loads: LoadTime[]): number {
 
 const svc = await startLocalService('ui', 0);
 const { browser, close } = await launchChromium();
+// Ctrl-C tears the service down (its database and queues) instead of leaving them behind; in
+// UI_BENCH_SERVE mode it ends the serving, and the teardown below runs.
+let serving = false;
+const interrupted = new Promise<void>((res) => process.once('SIGINT', () => res()));
+void interrupted.then(async () => {
+  if (serving) return;
+  console.error('interrupted: tearing the service down');
+  await close().catch(() => {});
+  await svc.stop().catch(() => {});
+  process.exit(130);
+});
 try {
   console.log(`# Dashboard at scale (issue 8): npm run bench:ui, ${new Date().toISOString()}`);
   console.log(`CPU: ${cpuLine()}; load average at start ${load()}; Node ${process.version}; Chromium ${browser.browser()?.version() ?? '?'} headless (--disable-gpu), viewport 1280x900`);
@@ -75,7 +86,8 @@ try {
   if (process.env.UI_BENCH_SERVE) {
     // For profiling: keep the seeded API up (until SIGINT) instead of measuring.
     console.log(`\nserving: BASE_URL=${svc.base} KEY=${svc.key} RUNS_KEY=${table.key} RUN_ID=${long} SEARCH_ID=${search.id} COMPARE_IDS=${runs.compareIds.join(',')}`);
-    await new Promise((res) => process.once('SIGINT', res));
+    serving = true;
+    await interrupted;
     throw new Error('stopped');
   }
 

@@ -13,6 +13,9 @@ export async function launchChromium(): Promise<{ browser: BrowserContext; close
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
+    // Our callers close the browser and tear their service down themselves; Playwright's own
+    // handler would exit the process on Ctrl-C before they could (leaving the database behind).
+    handleSIGINT: false,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 900 },
     deviceScaleFactor: 1,
