@@ -8,10 +8,18 @@ import { createQueue, createSearchQueue } from '../src/queue/queue.js';
 import { loadConfig } from '../src/runtime/config.js';
 import { createLogger } from '../src/runtime/logger.js';
 import type { Db } from '../src/store/db.js';
+import type { Store } from '../src/store/store.js';
 import { createTestDatabase, REDIS_URL, startWorker, stopProcess, waitFor, type TestDatabase, type WorkerProcess } from '../test/helpers/serviceEnv.js';
 
 export interface LocalService {
   db: Db;
+  /** The store the in-process API uses, and its database's URL. */
+  store: Store;
+  databaseUrl: string;
+  /** Where the in-process API listens (it serves the built dashboard at /). */
+  base: string;
+  /** Starts one more worker process on the service's database and queue, and waits until it takes jobs. */
+  spawnWorker(env?: Record<string, string>): Promise<WorkerProcess>;
   projectId: string;
   key: string;
   workers: WorkerProcess[];
@@ -31,16 +39,16 @@ export async function startLocalService(label: string, workers: number, env: Rec
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const { key, projectId } = await t.store.keys.create(label);
   const procs: WorkerProcess[] = [];
-  for (let i = 0; i < workers; i++) {
-    // Production timings, not the tests' fast ones (which poll Redis and Postgres every second).
-    const timings = { LOCK_DURATION_MS: '30000', STALLED_INTERVAL_MS: '15000', RECONCILE_INTERVAL_MS: '10000', RECONCILE_GRACE_MS: '5000' };
-    procs.push(startWorker({ DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...timings, ...(process.env.CIFAR10_DIR ? { CIFAR10_DIR: process.env.CIFAR10_DIR } : {}), ...env }));
-  }
-  if (workers > 0) {
+  // Production timings, not the tests' fast ones (which poll Redis and Postgres every second).
+  const timings = { LOCK_DURATION_MS: '30000', STALLED_INTERVAL_MS: '15000', RECONCILE_INTERVAL_MS: '10000', RECONCILE_GRACE_MS: '5000' };
+  const workerEnv = (more: Record<string, string>) => ({ DATABASE_URL: t.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', ...timings, ...(process.env.CIFAR10_DIR ? { CIFAR10_DIR: process.env.CIFAR10_DIR } : {}), ...env, ...more });
+  const ready = async (n: number) => {
     const q = createQueue(config);
-    await waitFor('the workers to be ready', async () => (await q.getWorkersCount()) >= workers, 60_000);
+    await waitFor('the workers to be ready', async () => (await q.getWorkersCount()) >= n, 60_000);
     await q.close();
-  }
+  };
+  for (let i = 0; i < workers; i++) procs.push(startWorker(workerEnv({})));
+  if (workers > 0) await ready(workers);
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const get = async (path: string) => {
     const r = await fetch(base + path, { headers });
@@ -54,6 +62,15 @@ export async function startLocalService(label: string, workers: number, env: Rec
   };
   return {
     db: t.db,
+    store: t.store,
+    databaseUrl: t.url,
+    base,
+    async spawnWorker(more = {}) {
+      const w = startWorker(workerEnv(more));
+      procs.push(w);
+      await ready(procs.length);
+      return w;
+    },
     projectId,
     key,
     workers: procs,

@@ -2,6 +2,7 @@
 // paged: no request loads a run's whole history into memory.
 import type { SplitMetrics } from '../core/training/metrics.js';
 import type { Db } from './db.js';
+import type { Pool } from './pool.js';
 import { splitOfRow } from './splitColumns.js';
 
 type SplitValues = SplitMetrics;
@@ -46,7 +47,7 @@ async function page<R, O>(rows: (take: number) => Promise<R[]>, limit: number, o
   return { more: got.length > limit, items: got.slice(0, limit).map(out) };
 }
 
-export function metricsRepository(db: Db) {
+export function metricsRepository(db: Db, pool: Pool) {
   return {
     async epochs(runId: string, after: number, limit: number): Promise<{ epochs: EpochOut[]; more: boolean }> {
       const r = await page(
@@ -66,7 +67,7 @@ export function metricsRepository(db: Db) {
       return { points: r.items, more: r.more };
     },
 
-    thinned: (runId: string, maxPoints: number, after: number, limit: number, range: StepRange = {}) => thinnedPoints(db, runId, maxPoints, after, limit, range),
+    thinned: (runId: string, maxPoints: number, after: number, limit: number, range: StepRange = {}) => thinnedPoints(pool, runId, maxPoints, after, limit, range),
 
     /** Training seconds of the epochs stored in (since, until], for the API's epoch-duration histogram. */
     async epochTrainSecondsBetween(since: Date, until: Date, limit: number): Promise<number[]> {
@@ -97,31 +98,40 @@ interface BucketRow {
  * (so bucket edges do not move between pages), `limit` buckets per page after step `after`.
  * Each bucket reports its last point plus the min and max of every metric, all computed in SQL.
  */
-async function thinnedPoints(db: Db, runId: string, maxPoints: number, after: number, limit: number, range: StepRange): Promise<{ points: PointOut[]; more: boolean; width: number }> {
+async function thinnedPoints(pool: Pool, runId: string, maxPoints: number, after: number, limit: number, range: StepRange): Promise<{ points: PointOut[]; more: boolean; width: number }> {
   const from = range.from ?? -1;
   const to = range.to ?? 2 ** 31 - 1;
-  const bounds = await db.$queryRaw<{ lo: number | null; hi: number | null }[]>`
-    SELECT min(step) AS lo, max(step) AS hi FROM metric_points WHERE run_id = ${runId}::uuid AND step >= ${from}::bigint AND step <= ${to}::bigint`;
-  const { lo, hi } = bounds[0] ?? { lo: null, hi: null };
+  // Through node-postgres, not the ORM's raw query: 20 runs' 400 buckets (a compare view) were
+  // 235-340 ms through the ORM, mostly decoding its rows.
+  const bounds = await pool.query<{ lo: number | null; hi: number | null }>(
+    'SELECT min(step) AS lo, max(step) AS hi FROM metric_points WHERE run_id = $1::uuid AND step >= $2::bigint AND step <= $3::bigint',
+    [runId, from, to],
+  );
+  const { lo, hi } = bounds.rows[0] ?? { lo: null, hi: null };
   if (lo === null || hi === null) return { points: [], more: false, width: 1 };
   const width = Math.max(1, Math.ceil((hi - lo + 1) / maxPoints));
   const firstBucket = after < lo ? 0 : Math.floor((after - lo) / width);
   const upper = lo + (firstBucket + limit + 2) * width;
-  const rows = await db.$queryRaw<BucketRow[]>`
-    SELECT (step - ${lo}::int) / ${width}::int AS bucket, count(*)::int AS n, min(step) AS step_from, max(step) AS step_to,
-      (array_agg(epoch ORDER BY step DESC))[1] AS epoch, (array_agg(lr ORDER BY step DESC))[1] AS lr,
-      (array_agg(seconds ORDER BY step DESC))[1] AS seconds,
-      bool_or("full") AS "full",
-      (array_agg(train_loss ORDER BY step DESC))[1] AS tl, (array_agg(train_cost ORDER BY step DESC))[1] AS tc,
-      (array_agg(train_accuracy ORDER BY step DESC))[1] AS ta, (array_agg(validation_loss ORDER BY step DESC))[1] AS vl,
-      (array_agg(validation_cost ORDER BY step DESC))[1] AS vc, (array_agg(validation_accuracy ORDER BY step DESC))[1] AS va,
-      min(train_loss) AS tl_min, min(train_cost) AS tc_min, min(train_accuracy) AS ta_min,
-      min(validation_loss) AS vl_min, min(validation_cost) AS vc_min, min(validation_accuracy) AS va_min,
-      max(train_loss) AS tl_max, max(train_cost) AS tc_max, max(train_accuracy) AS ta_max,
-      max(validation_loss) AS vl_max, max(validation_cost) AS vc_max, max(validation_accuracy) AS va_max
-    FROM metric_points
-    WHERE run_id = ${runId}::uuid AND step > ${after}::bigint AND step < ${upper}::bigint AND step >= ${from}::bigint AND step <= ${to}::bigint
-    GROUP BY 1 ORDER BY 1 LIMIT ${limit + 1}`;
+  // One pass for the counts, minima and maxima; each bucket's last point is then read by its key
+  // (an array_agg(... ORDER BY step) per column sorted every point of the range once per column:
+  // 480 ms for 100,000 points against 80 ms this way).
+  const { rows } = await pool.query<BucketRow>(
+    `WITH b AS (
+      SELECT (step - $2::int) / $3::int AS bucket, count(*)::int AS n, min(step) AS step_from, max(step) AS step_to,
+        bool_or("full") AS "full",
+        min(train_loss) AS tl_min, min(train_cost) AS tc_min, min(train_accuracy) AS ta_min,
+        min(validation_loss) AS vl_min, min(validation_cost) AS vc_min, min(validation_accuracy) AS va_min,
+        max(train_loss) AS tl_max, max(train_cost) AS tc_max, max(train_accuracy) AS ta_max,
+        max(validation_loss) AS vl_max, max(validation_cost) AS vc_max, max(validation_accuracy) AS va_max
+      FROM metric_points
+      WHERE run_id = $1::uuid AND step > $4::bigint AND step < $5::bigint AND step >= $6::bigint AND step <= $7::bigint
+      GROUP BY 1 ORDER BY 1 LIMIT $8::int)
+    SELECT b.*, p.epoch, p.lr, p.seconds,
+      p.train_loss AS tl, p.train_cost AS tc, p.train_accuracy AS ta, p.validation_loss AS vl, p.validation_cost AS vc, p.validation_accuracy AS va
+    FROM b JOIN metric_points p ON p.run_id = $1::uuid AND p.step = b.step_to
+    ORDER BY b.bucket`,
+    [runId, lo, width, after, upper, from, to, limit + 1],
+  );
   const more = rows.length > limit;
   return {
     width,

@@ -27,7 +27,7 @@ export function createStore(databaseUrl: string, o: StoreOptions = {}) {
   const changes = createChangeFeed(databaseUrl);
   return {
     runs: runRepository(db, pool),
-    metrics: metricsRepository(db),
+    metrics: metricsRepository(db, pool),
     artifacts: artifactRepository(db),
     searches: searchRepository(db),
     searchStorage: pgSearchStorage(pool),

@@ -25,8 +25,11 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [generation, setGeneration] = useState(0);
-  // The fetch loop reads these without waiting for a render.
-  const state = useRef({ rows: [] as Run[], cursor: null as string | null, done: false, busy: null as Promise<void> | null, key: '' });
+  // The fetch loop reads these without waiting for a render. Nothing is fetched until the effect
+  // below starts the view (done until then): the table's effects run before it and ask for rows,
+  // and a fetch for this placeholder state would be a second request for the first page (which
+  // Chromium's cache lock then holds until the first answers).
+  const state = useRef({ rows: [] as Run[], cursor: null as string | null, done: true, busy: null as Promise<void> | null, key: '' });
 
   const fetchPage = useCallback(
     async (mine: string) => {

@@ -3,6 +3,7 @@
 import { ApiError } from '../../api/client';
 import type { LeaderboardEntry, Rung, Rungs } from '../../api/types';
 import { href } from '../../app/route';
+import { LazyDetails } from '../../components/LazyDetails';
 import { ErrorNote } from '../../components/ErrorNote';
 import { metricWords, num } from '../../lib/format';
 import { whyPruned } from '../../lib/whyPruned';
@@ -94,44 +95,42 @@ function RungRow({ rung, byRun, hovered, onHover }: { rung: Rung } & Omit<Props,
           </p>
           {why(pruned.slice(0, NEAREST))}
           {pruned.length > NEAREST && (
-            <details>
-              <summary>The other {pruned.length - NEAREST} pruned here</summary>
-              {why(pruned.slice(NEAREST))}
-            </details>
+            <LazyDetails summary={`The other ${pruned.length - NEAREST} pruned here`}>{() => why(pruned.slice(NEAREST))}</LazyDetails>
           )}
         </>
       )}
-      <details>
-        <summary>Every trial at this rung ({rung.entries.length})</summary>
-        <table class="data compact">
-          <thead>
-            <tr>
-              <th scope="col" class="num">
-                Rank
-              </th>
-              <th scope="col">Trial</th>
-              <th scope="col" class="num">
-                {metricWords(rung.metric)}
-              </th>
-              <th scope="col">Decision</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rung.entries.map((e) => (
-              <tr key={e.runId}>
-                <td class="num">{e.rank}</td>
-                <td>
-                  <a href={href.run(e.runId)}>
-                    {rung.stage}·{e.trialIndex}
-                  </a>
-                </td>
-                <td class="num">{num(e.value, 4)}</td>
-                <td>{e.promoted ? 'kept' : <span class="badge pruned">pruned</span>}</td>
+      <LazyDetails summary={`Every trial at this rung (${rung.entries.length})`}>
+        {() => (
+          <table class="data compact">
+            <thead>
+              <tr>
+                <th scope="col" class="num">
+                  Rank
+                </th>
+                <th scope="col">Trial</th>
+                <th scope="col" class="num">
+                  {metricWords(rung.metric)}
+                </th>
+                <th scope="col">Decision</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+            </thead>
+            <tbody>
+              {rung.entries.map((e) => (
+                <tr key={e.runId}>
+                  <td class="num">{e.rank}</td>
+                  <td>
+                    <a href={href.run(e.runId)}>
+                      {rung.stage}·{e.trialIndex}
+                    </a>
+                  </td>
+                  <td class="num">{num(e.value, 4)}</td>
+                  <td>{e.promoted ? 'kept' : <span class="badge pruned">pruned</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </LazyDetails>
     </li>
   );
 }

@@ -50,8 +50,9 @@ export function useSearchData(api: Api, id: string): SearchData {
     });
   };
 
-  const loadDerived = (s: Search) => {
-    if (s.spec.pruning) api.rungs(id).then((value) => setRungs({ value, error: null }), (error) => setRungs((r) => ({ value: r.value, error })));
+  /** `s` null: the search is not loaded yet; the rungs are asked for anyway (a search without pruning has none). */
+  const loadDerived = (s: Search | null) => {
+    if (!s || s.spec.pruning) api.rungs(id).then((value) => setRungs({ value, error: null }), (error) => setRungs((r) => ({ value: r.value, error })));
     if (noImportance.current) return;
     api.importance(id).then(
       (value) => setImportance({ value, error: null }),
@@ -74,12 +75,13 @@ export function useSearchData(api: Api, id: string): SearchData {
     let close = () => {};
     let stopped = false;
     let latest: Search | undefined;
+    // The rungs and the importance alongside the search, not after it (they were a second round trip).
+    loadDerived(null);
     api.getSearch(id).then(
       (s) => {
         if (stopped) return;
         latest = s;
         setSearch(s);
-        loadDerived(s);
         if (FINISHED.includes(s.status)) return;
         close = followEventStream({
           open: (lastId, signal) => api.searchEvents(id, lastId, signal),
