@@ -9,6 +9,7 @@ import type { TrainingResult } from '../src/core/training/metrics.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const { values } = parseArgs({
   options: { data: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string', default: 'auto' }, examples: { type: 'string', default: 'examples' } },
@@ -20,7 +21,7 @@ if (!dataDir) {
 }
 const index = JSON.parse(readFileSync(join(values.examples!, 'reported.json'), 'utf8')) as { spec: string; reported: number | null }[];
 const { kernels } = selectKernels({ backend: values.backend as 'ts' | 'native' | 'auto' });
-console.log(`# accuracy benchmark ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, backend ${kernels.detail}`);
+console.log(`# accuracy benchmark ${new Date().toISOString().slice(0, 10)}, ${cpuDescription()}, backend ${kernels.detail}`);
 console.log('| spec | reported test acc. | reproduced test acc. | diff (points) | val acc. | loss roughness | train s | wall s |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of index) {

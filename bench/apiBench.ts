@@ -15,6 +15,7 @@ import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { createStore } from '../src/store/store.js';
 import { dropDatabase, ensureDatabase, migrate } from '../src/store/migrate.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PG = process.env.DATABASE_URL_BASE ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -95,7 +96,7 @@ const api = start('dist/src/api/server.js');
 const processes: ChildProcess[] = [api.child];
 try {
   await until('the API', async () => (await fetch(`${base}/healthz`)).ok);
-  console.log(`# API benchmark ${new Date().toISOString()}; ${cpus()[0]?.model} x${cpus().length}; autocannon 64 connections, 10 s each; API and load generator on the same machine`);
+  console.log(`# API benchmark ${new Date().toISOString()}; ${cpuDescription()}; autocannon 64 connections, 10 s each; API and load generator on the same machine`);
   const worker = start('dist/worker/main.js', true);
   processes.push(worker.child);
   const tiny = { ...referenceSpec, data: { ...referenceSpec.data, trainSize: 400, validationSize: 100, testSize: 100, features: 64 }, model: { hidden: [16] }, training: { batchSize: 20, schedule: { kind: 'constant', eta: 0.05, epochs: 2 } } };

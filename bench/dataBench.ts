@@ -15,6 +15,7 @@ import { computeNormalisation } from '../src/core/data/normalisation.js';
 import { makeSyntheticSplits } from '../src/core/data/synthetic.js';
 import { parsePickleBatch } from '../src/dataFiles/cifar10Pickle.js';
 import { encodePython2Batch, fixtureBatch, makeTempDir } from '../test/helpers/cifarFixtures.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' } } });
 const repeats = Number(values.repeats);
@@ -34,7 +35,7 @@ function medianMs(call: () => unknown): number {
 }
 
 say(`# data benchmark ${new Date().toISOString()}`);
-say(`machine: ${cpus()[0]?.model} x${cpus().length}, node ${process.version}; median of ${repeats} runs after a warm-up`);
+say(`machine: ${cpuDescription()}, node ${process.version}; median of ${repeats} runs after a warm-up`);
 
 say('\n## (a) synthetic data: 45,000 + 5,000 + 10,000 images x 3072 features, 10 classes');
 const spec = { dataset: 'synthetic', trainSize: 45_000, validationSize: 5000, testSize: 10_000, features: 3072, classes: 10, separation: 1 } as const;

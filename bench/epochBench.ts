@@ -20,6 +20,7 @@ import { createTraining } from '../src/core/training/training.js';
 import type { DatasetSplits } from '../src/core/data/dataset.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const NETWORKS: { label: string; hidden: number[]; batchNorm: 'none' | 'before'; torch: string }[] = [
   { label: '3072-10', hidden: [], batchNorm: 'none', torch: '3072-10' },
@@ -84,18 +85,6 @@ const backends = values.backends!.split(',') as ('ts' | 'native')[];
 const nets = NETWORKS.filter((n) => !values.only || n.label.includes(values.only));
 const torchOk = !values['no-torch'] && existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
-/** "AMD EPYC (avx2 avx512f avx512_bf16)": the model name and the vector features kernels are chosen by. */
-function cpuModel(): string {
-  let text = '';
-  try {
-    text = readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return `${cpus()[0]?.model ?? 'unknown'} (no /proc/cpuinfo)`;
-  }
-  const model = /^model name\s*:\s*(.*)$/m.exec(text)?.[1] ?? 'unknown';
-  const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(text)?.[1] ?? '').split(/\s+/));
-  return `${model} x${cpus().length} (${['avx2', 'fma', 'avx512f', 'avx512_bf16'].filter((f) => flags.has(f)).join(' ')})`;
-}
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -163,7 +152,7 @@ async function interleaved(): Promise<void> {
   const torch = torchOk ? await startServer('/usr/bin/python3', ['bench/torchEpoch.py', '--serve', ...(dataDir ? ['--data', dataDir] : []), ...(threads ? ['--threads', String(threads)] : []), '3072-50-50-10:bn']) : null;
   const T = Number(values.trials);
   console.log(T === 1 ? `## 3072-50-50-10 BN, one trial: native vs PyTorch, interleaved` : `## 3072-50-50-10 BN, ${T} trials fused (native; PyTorch trains one): interleaved`);
-  console.log(`cpu: ${cpuModel()}; load average ${loadavg()[0].toFixed(2)} at the start`);
+  console.log(`cpu: ${cpuDescription()}; load average ${loadavg()[0].toFixed(2)} at the start`);
   console.log(`native: ${natives.map((n) => n.label).join('; ')}${torch ? `; PyTorch ${torch.info.torch}, ${torch.info.threads} thread(s)` : '; PyTorch not measured'}`);
   console.log(`${pairs} pairs after one warm-up epoch each; 45,000 images, batch 100, float32, update steps only; each pair runs ${[...natives.map((n) => n.label), ...(torch ? ['torch'] : [])].join(', ')} one after the other`);
   for (const n of natives) await n.server.epoch();
@@ -198,7 +187,7 @@ if (backends.includes('native')) await interleaved();
 if (values['no-table']) process.exit(0);
 
 console.log(`## every network, median of ${repeats} epochs per backend, PyTorch after them (not interleaved)`);
-console.log(`machine: ${cpuModel()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+console.log(`machine: ${cpuDescription()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 console.log(`data: ${dataDir ? `CIFAR-10 ${dataDir} (45,000 train images)` : 'synthetic 45,000 x 3072 (pass --data DIR for CIFAR-10)'}; batch 100; float32; median of ${repeats} epochs`);
 for (const b of backends) console.log(`backend ${b}: ${selectKernels({ backend: b, threads }).kernels.detail}`);
 

@@ -13,6 +13,7 @@ import type { Kernels, Vec } from '../src/core/kernels/kernels.js';
 import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, trials: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string' } } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
@@ -121,7 +122,7 @@ for (let r = 0; r < rounds * 10; r++) {
 
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`# fused first-layer products: ${T} trials, 3072-50-50-10 BN, 45,000 images, batch 100, float32`);
-console.log(`cpu ${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0].toFixed(2)}; ${kernels.detail}`);
+console.log(`cpu ${cpuDescription()}, load ${loadavg()[0].toFixed(2)}; ${kernels.detail}`);
 console.log(`timed calls per tenth of an epoch: ${[...totals.entries()].map(([k, e]) => `${e.calls} x ${k}`).join(", ")}`);
 console.log(`${rows.length} tenths of an epoch, each followed by its limit measurement (medians over them, p10-p90 in brackets):`);
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.round(p * (xs.length - 1))];

@@ -10,6 +10,7 @@ import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { byteScaleNormalisation, computeNormalisation } from '../src/core/data/normalisation.js';
 import { createRng, shuffle } from '../src/core/random.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, rounds: { type: 'string', default: '9' }, configs: { type: 'string', default: '1,2' } } });
 const nk = loadNativeKernels();
@@ -60,7 +61,7 @@ for (let round = 0; round <= Number(values.rounds); round++) {
   }
 }
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.round(p * (xs.length - 1))];
-console.log(`gather of 100 random CIFAR-10 images into float32 (${cpus()[0]?.model} x${cpus().length}, load ${loadavg()[0].toFixed(2)}), ${values.rounds} interleaved rounds of 450 batches`);
+console.log(`gather of 100 random CIFAR-10 images into float32 (${cpuDescription()}, load ${loadavg()[0].toFixed(2)}), ${values.rounds} interleaved rounds of 450 batches`);
 console.log('| config | gather median us/batch | min-max | then nt 100x50x3072 us | then tn 50x3072x100 us |');
 console.log('|---|---|---|---|---|');
 for (const c of configs) console.log(`| ${c.label} | ${q(c.us, 0.5).toFixed(1)} | ${q(c.us, 0).toFixed(1)}-${q(c.us, 1).toFixed(1)} | ${q(c.nt, 0.5).toFixed(1)} | ${q(c.tn, 0.5).toFixed(1)} |`);

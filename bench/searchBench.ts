@@ -22,6 +22,7 @@ import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec
 import { insertTrials, latency } from '../test/helpers/trialFixtures.js';
 import { searchHeadline } from './searchHeadline.js';
 import { startLocalService } from './serviceHarness.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' }, threads: { type: 'string' } } });
 const only = new Set(values.only!.split(','));
@@ -36,7 +37,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const say = (s: string) => console.log(s);
 
 say(`# search benchmark ${new Date().toISOString()}`);
-say(`machine: ${cpus()[0]?.model} x${cpus().length}, node ${process.version}; data: ${dataDir ? `CIFAR-10 ${dataDir}` : 'synthetic 45,000 x 3072 (pass --data DIR for CIFAR-10)'}`);
+say(`machine: ${cpuDescription()}, node ${process.version}; data: ${dataDir ? `CIFAR-10 ${dataDir}` : 'synthetic 45,000 x 3072 (pass --data DIR for CIFAR-10)'}`);
 
 function spec(input: unknown): ExperimentSpec {
   const r = parseSpec(input);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadNativeKernels } from '../src/nativeKernels/loadNativeKernels.js';
 import { limitSeconds, productRates, runFlops, sumFlops } from './searchFlops.js';
 import { startLocalService } from './serviceHarness.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const REPORTED = 0.5382;
 
@@ -29,7 +30,7 @@ export async function searchHeadline(o: { dataDir: string; workers: number; thre
   const { say } = o;
   const search = JSON.parse(readFileSync(fileURLToPath(new URL('../../examples/searches/lambda-coarse-to-fine.json', import.meta.url)), 'utf8'));
   const threads = o.threads ? `TRAINYARD_THREADS=${o.threads}` : 'threads: each job its share of the cores';
-  say(`\n## headline: the reports' lambda search through the service, ${o.workers} workers (${threads}), CIFAR-10 (${cpus()[0]?.model} x${cpus().length})`);
+  say(`\n## headline: the reports' lambda search through the service, ${o.workers} workers (${threads}), CIFAR-10 (${cpuDescription()})`);
   const svc = await startLocalService('headline', o.workers, o.threads ? { TRAINYARD_THREADS: o.threads } : {});
   let ours: HeadlineResult;
   try {
@@ -84,6 +85,10 @@ async function runTorch(dataDir: string, processes: number, say: (s: string) => 
   const script = fileURLToPath(new URL('../../bench/torchSearch.py', import.meta.url));
   return new Promise((resolve) => {
     const child = spawn('/usr/bin/python3', [script, dataDir, '--processes', String(processes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A benchmark that exits early (an error, the harness's teardown) does not leave PyTorch training.
+    const kill = () => child.kill('SIGTERM');
+    process.once('exit', kill);
+    child.once('exit', () => process.off('exit', kill));
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -60,6 +60,24 @@ export async function startLocalService(label: string, workers: number, env: Rec
     if (r.status >= 300) throw new Error(`POST ${path}: ${r.status} ${await r.text()}`);
     return r.json();
   };
+  const stop = async () => {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await Promise.all(procs.map((w) => stopProcess(w, 'SIGTERM')));
+    await app.close();
+    for (const q of [createQueue(config), createSearchQueue(config)]) {
+      await q.obliterate({ force: true }).catch(() => {});
+      await q.close();
+    }
+    await t.drop();
+  };
+  // Ctrl-C or a kill of the benchmark takes its workers, their training and its database with it.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: stopping the benchmark's workers and dropping its database`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   return {
     db: t.db,
     store: t.store,
@@ -85,14 +103,6 @@ export async function startLocalService(label: string, workers: number, env: Rec
         await new Promise((r) => setTimeout(r, everyMs));
       }
     },
-    async stop() {
-      await Promise.all(procs.map((w) => stopProcess(w, 'SIGTERM')));
-      await app.close();
-      for (const q of [createQueue(config), createSearchQueue(config)]) {
-        await q.obliterate({ force: true }).catch(() => {});
-        await q.close();
-      }
-      await t.drop();
-    },
+    stop,
   };
 }

@@ -14,18 +14,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
-import { launchChromium, loadTime, READY, recordStreamedPoints, scrollRunsTable, signIn, spread, streamedPoints, quantile, type LoadTime, type Ready, type ScrollResult } from '../src/ui/scripts/perfMeasures.js';
+import { idleFrameGaps, launchChromium, loadTime, READY, recordStreamedPoints, scrollRunsTable, signIn, spread, streamedPoints, quantile, type LoadTime, type Ready, type ScrollResult } from '../src/ui/scripts/perfMeasures.js';
 import { startLocalService } from './serviceHarness.js';
 import { seedLongRun, seedRunTable, seedSearch } from './uiBenchSeed.js';
+import { cpuDescription } from './cpuDescription.js';
 
 const REPEATS = Number(process.env.UI_BENCH_REPEATS ?? 5);
 const SCROLLS = Number(process.env.UI_BENCH_SCROLLS ?? 3);
 
-function cpuLine(): string {
-  const info = readFileSync('/proc/cpuinfo', 'utf8');
-  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1] ?? '?';
-  return `${field('model name')} (family ${field('cpu family')} model ${field('model')}), ${cpus().length} logical CPUs`;
-}
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const fmt = (xs: number[]) => {
@@ -57,20 +53,11 @@ function printLoads(label: string, how: string, loads: LoadTime[]): number {
 
 const svc = await startLocalService('ui', 0);
 const { browser, close } = await launchChromium();
-// Ctrl-C tears the service down (its database and queues) instead of leaving them behind; in
-// UI_BENCH_SERVE mode it ends the serving, and the teardown below runs.
-let serving = false;
-const interrupted = new Promise<void>((res) => process.once('SIGINT', () => res()));
-void interrupted.then(async () => {
-  if (serving) return;
-  console.error('interrupted: tearing the service down');
-  await close().catch(() => {});
-  await svc.stop().catch(() => {});
-  process.exit(130);
-});
+// Ctrl-C or a kill tears the service down (bench/serviceHarness.ts: workers, queues, database);
+// playwright closes the browser on the same signals.
 try {
   console.log(`# Dashboard at scale (issue 8): npm run bench:ui, ${new Date().toISOString()}`);
-  console.log(`CPU: ${cpuLine()}; load average at start ${load()}; Node ${process.version}; Chromium ${browser.browser()?.version() ?? '?'} headless (--disable-gpu), viewport 1280x900`);
+  console.log(`CPU: ${cpuDescription()}; load average at start ${load()}; Node ${process.version}; Chromium ${browser.browser()?.version() ?? '?'} headless (--disable-gpu), viewport 1280x900`);
   console.log(`API in-process on ${svc.base} (serving dist/ui), Postgres ${new URL(svc.databaseUrl).pathname.slice(1)} (private, migrated), Redis 127.0.0.1:6379`);
 
   // Seeding: another project holds the 10,000-run table (so its list is exactly 10,000 runs).
@@ -86,9 +73,7 @@ try {
   if (process.env.UI_BENCH_SERVE) {
     // For profiling: keep the seeded API up (until SIGINT) instead of measuring.
     console.log(`\nserving: BASE_URL=${svc.base} KEY=${svc.key} RUNS_KEY=${table.key} RUN_ID=${long} SEARCH_ID=${search.id} COMPARE_IDS=${runs.compareIds.join(',')}`);
-    serving = true;
-    await interrupted;
-    throw new Error('stopped');
+    await new Promise(() => {});
   }
 
   // Page loads.
@@ -106,22 +91,34 @@ try {
   results.compare = printLoads(`compare (${runs.compareIds.length} runs)`, 'four charts and the spec diff table', await pageLoads(tablePage, svc.base, `#/compare?ids=${runs.compareIds.join(',')}`, READY.compare));
   results.search = printLoads(`search page (${search.trials.toLocaleString()} trials)`, 'leaderboard count, scatter canvases, parallel coordinates, a rung of the ladder', await pageLoads(benchPage, svc.base, `#/searches/${search.id}`, READY.search));
 
-  // Scrolling.
-  const px = 36 * 12;
-  console.log(`\n## Scrolling the 10,000-run table end to end (${SCROLLS} scrolls, each on a fresh load; median, min–max)\n`);
-  console.log(`scrollTop += ${px} px (12 rows of 36 px) every animation frame from top to bottom (360,000 px), frame gaps = time between consecutive requestAnimationFrame callbacks; rows are fetched 200 per page, in order, as the view nears them.\n`);
-  const scrolls: ScrollResult[] = [];
+  // Scrolling: a fling end to end, a steady scroll (a row a frame, as a held arrow key or a
+  // quick wheel gives), and the same page doing nothing, which is the floor for both.
+  console.log(`\n## Scrolling the 10,000-run table (${SCROLLS} scrolls per speed, each on a fresh load; median, min–max)\n`);
+  console.log('scrollTop += N px every animation frame; frame gaps = time between consecutive requestAnimationFrame callbacks; rows are fetched 200 per page, in order, as the view nears them. Idle: the loaded table, not scrolled, 300 frames.\n');
+  console.log('| scroll | frames | frame gap median ms | p95 ms | longest ms | frames > 16.7 ms | frames > 33 ms | most rows in the DOM | frames showing placeholders | scroll s | last page real after ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const idle: number[][] = [];
   for (let i = 0; i < SCROLLS; i++) {
     await loadTime(tablePage, svc.base, '#/runs', READY.runs);
-    scrolls.push(await scrollRunsTable(tablePage, px));
+    idle.push(await idleFrameGaps(tablePage, 300));
   }
-  const col = (f: (s: ScrollResult) => number, d = 1) => {
-    const s = spread(scrolls.map(f));
+  const idleCol = (f: (g: number[]) => number, d = 1) => {
+    const s = spread(idle.map(f));
     return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   };
-  console.log('| frames | frame gap median ms | p95 ms | longest ms | frames > 16.7 ms | frames > 33 ms | most rows in the DOM | frames showing placeholders | scroll s | last page real after ms |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
-  console.log(`| ${col((s) => s.frames, 0)} | ${col((s) => s.median)} | ${col((s) => s.p95)} | ${col((s) => s.max)} | ${col((s) => s.over16, 0)} | ${col((s) => s.over33, 0)} | ${col((s) => s.maxRows, 0)} | ${col((s) => s.placeholdersSeen, 0)} | ${col((s) => s.scrollMs / 1000, 1)} | ${col((s) => s.lastPageMs, 0)} |`);
+  console.log(`| idle (not scrolled) | 300 | ${idleCol((g) => quantile(g, 0.5))} | ${idleCol((g) => quantile(g, 0.95))} | ${idleCol((g) => Math.max(...g))} | ${idleCol((g) => g.filter((x) => x > 1000 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 2000 / 60).length, 0)} | | | | |`);
+  for (const [label, px, maxPx] of [['fling: 432 px (12 rows) a frame, 360,000 px end to end', 36 * 12, Infinity], ['steady: 36 px (1 row) a frame, the first 36,000 px', 36, 36_000]] as const) {
+    const scrolls: ScrollResult[] = [];
+    for (let i = 0; i < SCROLLS; i++) {
+      await loadTime(tablePage, svc.base, '#/runs', READY.runs);
+      scrolls.push(await scrollRunsTable(tablePage, px, maxPx));
+    }
+    const col = (f: (s: ScrollResult) => number, d = 1) => {
+      const s = spread(scrolls.map(f));
+      return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
+    };
+    console.log(`| ${label} | ${col((s) => s.frames, 0)} | ${col((s) => s.median)} | ${col((s) => s.p95)} | ${col((s) => s.max)} | ${col((s) => s.over16, 0)} | ${col((s) => s.over33, 0)} | ${col((s) => s.maxRows, 0)} | ${col((s) => s.placeholdersSeen, 0)} | ${col((s) => s.scrollMs / 1000, 1)} | ${col((s) => s.lastPageMs, 0)} |`);
+  }
 
   // Live points over SSE from a real worker.
   console.log('\n## Live points over SSE (a real run, trained by one worker process on synthetic data)\n');

@@ -108,9 +108,9 @@ export interface ScrollResult {
  * frame, as a fast fling would), recording every frame's gap, the most rows in the DOM, and how
  * many placeholder rows (pages not yet fetched) were seen on screen.
  */
-export async function scrollRunsTable(page: Page, pxPerFrame: number): Promise<ScrollResult> {
+export async function scrollRunsTable(page: Page, pxPerFrame: number, maxPx = Infinity): Promise<ScrollResult> {
   await page.bringToFront();
-  const r = await page.evaluate(async (step) => {
+  const r = await page.evaluate(async ([step, limit]) => {
     const el = document.querySelector<HTMLElement>('.runs-scroll')!;
     el.scrollTop = 0;
     await new Promise(requestAnimationFrame);
@@ -119,7 +119,7 @@ export async function scrollRunsTable(page: Page, pxPerFrame: number): Promise<S
     let placeholders = 0;
     const start = performance.now();
     let last = start;
-    while (el.scrollTop + el.clientHeight < el.scrollHeight - 1) {
+    while (el.scrollTop + el.clientHeight < el.scrollHeight - 1 && el.scrollTop < limit) {
       el.scrollTop += step;
       await new Promise(requestAnimationFrame);
       const now = performance.now();
@@ -143,10 +143,28 @@ export async function scrollRunsTable(page: Page, pxPerFrame: number): Promise<S
       placeholdersSeen: placeholders,
       scrollMs,
     };
-  }, pxPerFrame);
+  }, [pxPerFrame, maxPx] as const);
   const t = Date.now();
   await page.waitForFunction(() => document.querySelectorAll('table.runs tr.placeholder').length === 0, undefined, { timeout: 120_000 });
   return { ...r, lastPageMs: Date.now() - t };
+}
+
+/**
+ * Gaps between `frames` consecutive animation frames of a page doing nothing: what the browser
+ * and the machine give any page, the floor for the scrolling figures.
+ */
+export async function idleFrameGaps(page: Page, frames: number): Promise<number[]> {
+  await page.bringToFront();
+  return page.evaluate(async (n) => {
+    const gaps: number[] = [];
+    let last = await new Promise<number>(requestAnimationFrame);
+    for (let i = 0; i < n; i++) {
+      const now = await new Promise<number>(requestAnimationFrame);
+      gaps.push(now - last);
+      last = now;
+    }
+    return gaps;
+  }, frames);
 }
 
 /**
