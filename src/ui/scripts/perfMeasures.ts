@@ -95,6 +95,8 @@ export interface ScrollResult {
   p95: number;
   max: number;
   over16: number;
+  /** Gaps over 1.5 frame intervals (25 ms at 60 Hz): a frame the display missed. */
+  dropped: number;
   over33: number;
   maxRows: number;
   placeholdersSeen: number;
@@ -138,6 +140,7 @@ export async function scrollRunsTable(page: Page, pxPerFrame: number, maxPx = In
       p95: q(0.95),
       max: sorted[sorted.length - 1],
       over16: gaps.filter((g) => g > 1000 / 60).length,
+      dropped: gaps.filter((g) => g > 1500 / 60).length,
       over33: gaps.filter((g) => g > 2000 / 60).length,
       maxRows,
       placeholdersSeen: placeholders,
