@@ -22,6 +22,20 @@ describe('rowWindow', () => {
     }
   });
 
+  it('in chunks: the window stays put while scrolling within a chunk, and always covers the view plus overscan', () => {
+    const at = (px: number) => rowWindow({ scrollTop: px, viewportHeight: 720, rowHeight: 36, total: 10_000, overscan: 10, chunk: 10 });
+    expect(at(3600)).toEqual(at(3600 + 9 * 36));
+    expect(at(3600 + 10 * 36).start).toBe(at(3600).start + 10);
+    for (let px = 0; px < 10_000 * 36; px += 37 * 13) {
+      const w = at(px);
+      const first = Math.floor(px / 36);
+      expect(w.start % 10).toBe(0);
+      expect(w.start).toBeLessThanOrEqual(Math.max(0, first - 10));
+      expect(w.end).toBeGreaterThanOrEqual(Math.min(10_000, first + 21 + 10));
+      expect(w.end - w.start).toBeLessThanOrEqual(21 + 20 + 20);
+    }
+  });
+
   it('is empty for an empty list', () => {
     expect(rowWindow({ scrollTop: 0, viewportHeight: 500, rowHeight: 36, total: 0 })).toEqual({ start: 0, end: 0, padTop: 0, padBottom: 0 });
   });

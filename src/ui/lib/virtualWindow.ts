@@ -7,6 +7,11 @@ export interface WindowInput {
   rowHeight: number;
   total: number;
   overscan?: number;
+  /**
+   * The window's ends snap to multiples of this many rows, so it changes only every `chunk` rows
+   * scrolled: in between, a scroll changes nothing in the DOM and costs no layout or paint.
+   */
+  chunk?: number;
 }
 
 export interface RowWindow {
@@ -18,12 +23,12 @@ export interface RowWindow {
   padBottom: number;
 }
 
-export function rowWindow({ scrollTop, viewportHeight, rowHeight, total, overscan = 8 }: WindowInput): RowWindow {
+export function rowWindow({ scrollTop, viewportHeight, rowHeight, total, overscan = 8, chunk = 1 }: WindowInput): RowWindow {
   if (total <= 0 || rowHeight <= 0) return { start: 0, end: 0, padTop: 0, padBottom: 0 };
   const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
   const visible = Math.ceil(Math.max(0, viewportHeight) / rowHeight) + 1;
-  const start = Math.max(0, Math.min(total - 1, first - overscan));
-  const end = Math.min(total, first + visible + overscan);
+  const start = Math.max(0, Math.min(total - 1, Math.floor((first - overscan) / chunk) * chunk));
+  const end = Math.min(total, Math.ceil((first + visible + overscan) / chunk) * chunk);
   return { start, end, padTop: start * rowHeight, padBottom: (total - end) * rowHeight };
 }
 

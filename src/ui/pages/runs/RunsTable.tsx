@@ -87,7 +87,14 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
   const [active, setActive] = useState(0);
   const focusPending = useRef(false);
 
-  const win = rowWindow({ scrollTop: view.top, viewportHeight: view.height, rowHeight: ROW_H, total, overscan: 10 });
+  const windowAt = (top: number, height: number) => rowWindow({ scrollTop: top, viewportHeight: height, rowHeight: ROW_H, total, overscan: 10, chunk: 10 });
+  const win = windowAt(view.top, view.height);
+  // A scroll re-renders only when the window of rows changes (every 10 rows scrolled).
+  const onScroll = (e: { currentTarget: HTMLDivElement }) => {
+    const el = e.currentTarget;
+    const next = windowAt(el.scrollTop, el.clientHeight);
+    if (next.start !== win.start || next.end !== win.end) setView({ top: el.scrollTop, height: el.clientHeight });
+  };
 
   useLayoutEffect(() => {
     const el = scroller.current!;
@@ -152,7 +159,7 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
   const width = 44 + columns.reduce((w, c) => w + (c.id === 'name' ? NAME_MIN : (WIDTHS[c.id] ?? 120)), 0) + ACTIONS;
 
   return (
-    <div class="table-scroll runs-scroll" ref={scroller} onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
+    <div class="table-scroll runs-scroll" ref={scroller} onScroll={onScroll}>
       <table class="data runs" style={{ minWidth: `${width}px` }} aria-label="Runs" aria-rowcount={total + 1} onKeyDown={onKeyDown}>
         <colgroup>
           <col style={{ width: '44px' }} />
