@@ -28,7 +28,7 @@ export interface ServiceConfig {
   cifar10Dir: string | undefined;
   /** A worker's training process that has had no job for this long exits (giving back its memory). */
   trainerIdleMs: number;
-  /** Niceness of a worker's training processes: they yield the CPU to request serving on the same host. */
+  /** How much nicer than their worker the training processes run: they yield the CPU to request serving on the same host. */
   trainerNice: number;
   /** Loaded datasets a training process keeps between jobs, in bytes. */
   datasetCacheBytes: number;
