@@ -3,12 +3,12 @@
 // evaluation points an epoch, the epoch end on the whole training and validation sets), kernel by
 // kernel, evaluation included. Epoch 1 warms up; epochs 2 and 3 are profiled.
 import { parseArgs } from 'node:util';
-import type { Kernels } from '../src/core/kernels/kernels.js';
 import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { cpuDescription } from './cpuDescription.js';
+import { timedKernels } from './timedKernels.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, trials: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
@@ -27,28 +27,8 @@ const specs: ExperimentSpec[] = Array.from({ length: T }, (_, t) => {
 });
 const { kernels } = selectKernels({ backend: 'native', threads: Number(values.threads) });
 
-const totals = new Map<string, { ms: number; calls: number }>();
+const { kernels: timed, totals, setTiming } = timedKernels(kernels);
 let timing = false;
-const timed = Object.fromEntries(
-  Object.entries(kernels).map(([name, f]) => {
-    if (typeof f !== 'function') return [name, f];
-    const label = (a: unknown[]) => (name === 'gemm' ? `gemm ${a[0] ? 'T' : 'N'}${a[1] ? 'T' : 'N'} ${a[2]}x${a[3]}x${a[4]}` : name);
-    const call = f as (...a: unknown[]) => unknown;
-    return [
-      name,
-      (...a: unknown[]) => {
-        if (!timing) return call.apply(kernels, a);
-        const t0 = performance.now();
-        const out = call.apply(kernels, a);
-        const e = totals.get(label(a)) ?? { ms: 0, calls: 0 };
-        e.ms += performance.now() - t0;
-        e.calls++;
-        totals.set(label(a), e);
-        return out;
-      },
-    ];
-  }),
-) as unknown as Kernels;
 
 const data = loadDataset(specs[0], dataDir);
 const gen = createTrainingGroup({ specs, data, kernels: timed }).run();
@@ -57,8 +37,16 @@ let wall = 0;
 for (let x = gen.next(); !x.done; x = gen.next()) {
   const e = x.value as { kind: string; summary?: { epoch: number } };
   if (e.kind !== 'epoch') continue;
-  if (e.summary!.epoch === 1 && !timing && t0 === 0) ((timing = true), (t0 = performance.now()));
-  if (e.summary!.epoch === 3 && timing) ((wall = performance.now() - t0), (timing = false));
+  if (e.summary!.epoch === 1 && !timing && t0 === 0) {
+    timing = true;
+    setTiming(true);
+    t0 = performance.now();
+  }
+  if (e.summary!.epoch === 3 && timing) {
+    wall = performance.now() - t0;
+    timing = false;
+    setTiming(false);
+  }
 }
 const flops = (label: string, calls: number) => {
   const m = /(\d+)x(\d+)x(\d+)$/.exec(label);

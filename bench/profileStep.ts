@@ -3,10 +3,10 @@
 // timed (evaluation is left out, as in trainSeconds); the rest is the TypeScript around them.
 import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
-import type { Kernels } from '../src/core/kernels/kernels.js';
 import { createTraining } from '../src/core/training/training.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
+import { timedKernels } from './timedKernels.js';
 
 const { values } = parseArgs({
   options: { backend: { type: 'string', default: 'native' }, hidden: { type: 'string', default: '50,50' }, bn: { type: 'string', default: 'before' }, threads: { type: 'string' }, data: { type: 'string' } },
@@ -22,39 +22,19 @@ const r = parseSpec({
 if (!r.ok) throw new Error(JSON.stringify(r.problems));
 const { kernels } = selectKernels({ backend: values.backend as 'ts' | 'native', threads: values.threads ? Number(values.threads) : undefined });
 
-const totals = new Map<string, { ms: number; calls: number }>();
-let timing = false;
-const timed = Object.fromEntries(
-  Object.entries(kernels).map(([name, f]) => {
-    if (typeof f !== 'function') return [name, f];
-    const label = (args: unknown[]) => (name === 'gemm' ? `gemm ${args[0] ? 'T' : 'N'}${args[1] ? 'T' : 'N'} ${args[2]}x${args[3]}x${args[4]}` : name);
-    return [
-      name,
-      (...args: unknown[]) => {
-        // Evaluation runs in chunks of 500 rows (and uses inference batch norm): not update time.
-        const evaluation = name === 'batchNormInference' || (typeof args[0] === 'number' && args[0] === 500) || (name === 'gemm' && args[2] === 500);
-        if (!timing || evaluation) return (f as (...a: unknown[]) => unknown).apply(kernels, args);
-        const t0 = performance.now();
-        const out = (f as (...a: unknown[]) => unknown).apply(kernels, args);
-        const e = totals.get(label(args)) ?? { ms: 0, calls: 0 };
-        e.ms += performance.now() - t0;
-        e.calls++;
-        totals.set(label(args), e);
-        return out;
-      },
-    ];
-  }),
-) as unknown as Kernels;
+// Evaluation runs in chunks of 500 rows (and uses inference batch norm): not update time.
+const evaluation = (name: string, args: unknown[]) => name === 'batchNormInference' || (typeof args[0] === 'number' && args[0] === 500) || (name === 'gemm' && args[2] === 500);
+const { kernels: timed, totals, setTiming } = timedKernels(kernels, evaluation);
 
 const data = loadDataset(r.spec, dataDir);
 const gen = createTraining({ spec: r.spec, data, kernels: timed }).run();
 let epochSeconds = 0;
 for (let x = gen.next(); !x.done; x = gen.next()) {
   const e = x.value;
-  if (e.kind === 'epoch' && e.summary.epoch === 1) timing = true; // epoch 1 warms up; epoch 2 is profiled
+  if (e.kind === 'epoch' && e.summary.epoch === 1) setTiming(true); // epoch 1 warms up; epoch 2 is profiled
   if (e.kind === 'epoch' && e.summary.epoch === 2) {
     epochSeconds = e.summary.trainSeconds;
-    timing = false;
+    setTiming(false);
   }
 }
 const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);

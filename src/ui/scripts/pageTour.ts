@@ -2,10 +2,7 @@
 // screenshot and accessibility scripts. Ids come from the API unless RUN_ID, SEARCH_ID or
 // COMPARE_IDS choose them; ONLY=runs,search limits the tour. The service is BASE_URL and KEY, or
 // one set with setTarget (npm run screenshots starts its own when neither is given).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 
 export let BASE = process.env.BASE_URL ?? 'http://127.0.0.1:3112';
 export let KEY = process.env.KEY ?? '';
@@ -91,22 +88,8 @@ export async function tour(o: { oneLayerRunId?: string } = {}): Promise<Stop[]> 
   return only ? stops.filter((s) => only.includes(s.name)) : stops;
 }
 
-/** Headless Chromium on a fresh profile, with the flags this machine needs (no network noise). */
-export async function launch(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'trainyard-ui-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    deviceScaleFactor: 1,
-  });
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
+/** The browser every tour uses. */
+export { launchChromium as launch } from './launchChromium.js';
 
 /** A new tab (the key lives in the tab's sessionStorage) at one stop, ready. */
 export async function visit(browser: BrowserContext, stop: Stop, width: number, height: number, scheme: 'light' | 'dark'): Promise<Page> {

@@ -2,32 +2,9 @@
 // probe (perfProbe.ts, any API) and `npm run bench:ui` (bench/uiBench.ts, its own seeded API).
 // Every figure is taken inside the page (performance.now(), requestAnimationFrame, the bytes a
 // stream delivers), so the time the test driver takes to notice is not counted.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-/** Headless Chromium on a fresh profile with this machine's flags; never downloads a browser. */
-export async function launchChromium(): Promise<{ browser: BrowserContext; close: () => Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'trainyard-perf-'));
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    // Our callers close the browser and tear their service down themselves; Playwright's own
-    // handler would exit the process on Ctrl-C before they could (leaving the database behind).
-    handleSIGINT: false,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-    deviceScaleFactor: 1,
-  });
-  return {
-    browser,
-    close: async () => {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
+export { launchChromium } from './launchChromium.js';
 
 /** Signs the tab in (the key lives in its sessionStorage) and waits for the runs page. */
 export async function signIn(page: Page, base: string, key: string): Promise<void> {
