@@ -9,7 +9,7 @@ import { buildApp } from '../../src/api/app.js';
 import { createLogger } from '../../src/runtime/logger.js';
 import { apiClient } from '../helpers/apiClient.js';
 import { Contract } from '../helpers/openapiContract.js';
-import { newKey, tinySpec, type TestDatabase } from '../helpers/serviceEnv.js';
+import { newKey, tinySpec, waitFor, type TestDatabase } from '../helpers/serviceEnv.js';
 import { startTestService, type TestService } from '../helpers/testService.js';
 
 /** A POST with exact bytes (supertest re-encodes strings). */
@@ -187,7 +187,8 @@ describe('hardening: inputs that used to get a 500, and leaks', () => {
     await t.db.run.update({ where: { id: r.body.id }, data: { status: 'running', step: 7, updatedAt: new Date(Date.now() - 60_000) } });
     const stale = (await svc.api.get(`/v1/runs/${r.body.id}`, k)).body;
     assert.match(stale.statusDetail, /no progress for \d+ s: its worker may have stopped; the run resumes elsewhere/);
+    // A write by another process, as a worker's is: the API sees it once Postgres announces it.
     await t.db.run.update({ where: { id: r.body.id }, data: { updatedAt: new Date() } });
-    assert.equal((await svc.api.get(`/v1/runs/${r.body.id}`, k)).body.statusDetail, null);
+    await waitFor('the fresh progress to show', async () => (await svc.api.get(`/v1/runs/${r.body.id}`, k)).body.statusDetail === null, 5000, 10);
   });
 });
