@@ -23,6 +23,8 @@ export function CancelButton({ run, onCancelled, small, tabIndex }: { run: Run; 
       setError(null);
     } catch (e) {
       setError(errorText(e));
+      // Most often it finished first (a 409): show the state the server has, not the one clicked on.
+      api.getRun(run.id).then(onCancelled, () => {});
     } finally {
       setBusy(false);
       setArmed(false);

@@ -71,6 +71,8 @@ export function SearchPage({ id }: { id: string }) {
       data.setSearch(await api.cancelSearch(search.id));
     } catch (e) {
       setCancelError(errorText(e));
+      // Most often it finished first (a 409): show the state the server has, not the one clicked on.
+      api.getSearch(search.id).then(data.setSearch, () => {});
     }
   };
 
