@@ -10,8 +10,10 @@
 //   - the gzipped JavaScript of the build (src/ui/scripts/bundleSize.mjs).
 // Targets: each page < 1 s, SSE latency < 1 s, JS < 150 kB gzip. UI_BENCH_REPEATS (default 5),
 // UI_BENCH_SCROLLS (default 3); UI_BENCH_SERVE=1 seeds, prints the ids and serves until Ctrl-C.
+// UI_BENCH_BASELINE=DIR (an earlier dist/ui, copied aside before rebuilding): the scrolling is
+// measured for both builds, interleaved (this, baseline, this, ...), against the same API and data.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { Page } from 'playwright-core';
 import { idleFrameGaps, launchChromium, loadTime, READY, recordStreamedPoints, scrollRunsTable, signIn, spread, streamedPoints, quantile, type LoadTime, type Ready, type ScrollResult } from '../src/ui/scripts/perfMeasures.js';
@@ -51,6 +53,10 @@ function printLoads(label: string, how: string, loads: LoadTime[]): number {
   return med;
 }
 
+// Served beside this build (fastify-static lists dist/ui's files when the API starts).
+const BASELINE = process.env.UI_BENCH_BASELINE;
+const baselineDir = 'dist/ui/baseline';
+if (BASELINE) cpSync(BASELINE, baselineDir, { recursive: true });
 const svc = await startLocalService('ui', 0);
 const { browser, close } = await launchChromium();
 // Ctrl-C or a kill tears the service down (bench/serviceHarness.ts: workers, queues, database);
@@ -95,29 +101,39 @@ try {
   // quick wheel gives), and the same page doing nothing, which is the floor for both.
   console.log(`\n## Scrolling the 10,000-run table (${SCROLLS} scrolls per speed, each on a fresh load; median, min–max)\n`);
   console.log('scrollTop += N px every animation frame; frame gaps = time between consecutive requestAnimationFrame callbacks; rows are fetched 200 per page, in order, as the view nears them. Idle: the loaded table, not scrolled, 300 frames (a 60 Hz frame clock: gaps of 16.7 ms with jitter either side, so "> 16.7 ms" counts half the frames of an idle page; a dropped frame is a gap over 1.5 intervals).\n');
+  const builds = [{ label: '', base: svc.base }, ...(BASELINE ? [{ label: 'baseline build: ', base: `${svc.base}/baseline` }] : [])];
+  if (BASELINE) console.log(`Two builds, interleaved load by load: this one, and the baseline from ${BASELINE} (served at /baseline/).\n`);
+  const idle = builds.map(() => [] as number[][]);
+  for (let i = 0; i < SCROLLS; i++) {
+    for (const [b, build] of builds.entries()) {
+      await loadTime(tablePage, build.base, '#/runs', READY.runs);
+      idle[b].push(await idleFrameGaps(tablePage, 300));
+    }
+  }
   console.log('| scroll | frames | frame gap median ms | p95 ms | longest ms | frames > 16.7 ms | dropped (gap > 25 ms) | frames > 33 ms | most rows in the DOM | frames showing placeholders | scroll s | last page real after ms |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const idle: number[][] = [];
-  for (let i = 0; i < SCROLLS; i++) {
-    await loadTime(tablePage, svc.base, '#/runs', READY.runs);
-    idle.push(await idleFrameGaps(tablePage, 300));
-  }
-  const idleCol = (f: (g: number[]) => number, d = 1) => {
-    const s = spread(idle.map(f));
-    return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
-  };
-  console.log(`| idle (not scrolled) | 300 | ${idleCol((g) => quantile(g, 0.5))} | ${idleCol((g) => quantile(g, 0.95))} | ${idleCol((g) => Math.max(...g))} | ${idleCol((g) => g.filter((x) => x > 1000 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 1500 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 2000 / 60).length, 0)} | | | | |`);
-  for (const [label, px, maxPx] of [['fling: 432 px (12 rows) a frame, 360,000 px end to end', 36 * 12, Infinity], ['steady: 36 px (1 row) a frame, the first 36,000 px', 36, 36_000]] as const) {
-    const scrolls: ScrollResult[] = [];
-    for (let i = 0; i < SCROLLS; i++) {
-      await loadTime(tablePage, svc.base, '#/runs', READY.runs);
-      scrolls.push(await scrollRunsTable(tablePage, px, maxPx));
-    }
-    const col = (f: (s: ScrollResult) => number, d = 1) => {
-      const s = spread(scrolls.map(f));
+  for (const [b, build] of builds.entries()) {
+    const idleCol = (f: (g: number[]) => number, d = 1) => {
+      const s = spread(idle[b].map(f));
       return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
     };
-    console.log(`| ${label} | ${col((s) => s.frames, 0)} | ${col((s) => s.median)} | ${col((s) => s.p95)} | ${col((s) => s.max)} | ${col((s) => s.over16, 0)} | ${col((s) => s.dropped, 0)} | ${col((s) => s.over33, 0)} | ${col((s) => s.maxRows, 0)} | ${col((s) => s.placeholdersSeen, 0)} | ${col((s) => s.scrollMs / 1000, 1)} | ${col((s) => s.lastPageMs, 0)} |`);
+    console.log(`| ${build.label}idle (not scrolled) | 300 | ${idleCol((g) => quantile(g, 0.5))} | ${idleCol((g) => quantile(g, 0.95))} | ${idleCol((g) => Math.max(...g))} | ${idleCol((g) => g.filter((x) => x > 1000 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 1500 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 2000 / 60).length, 0)} | | | | |`);
+  }
+  for (const [label, px, maxPx] of [['fling: 432 px (12 rows) a frame, 360,000 px end to end', 36 * 12, Infinity], ['steady: 36 px (1 row) a frame, the first 36,000 px', 36, 36_000]] as const) {
+    const scrolls = builds.map(() => [] as ScrollResult[]);
+    for (let i = 0; i < SCROLLS; i++) {
+      for (const [b, build] of builds.entries()) {
+        await loadTime(tablePage, build.base, '#/runs', READY.runs);
+        scrolls[b].push(await scrollRunsTable(tablePage, px, maxPx));
+      }
+    }
+    for (const [b, build] of builds.entries()) {
+      const col = (f: (s: ScrollResult) => number, d = 1) => {
+        const s = spread(scrolls[b].map(f));
+        return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
+      };
+      console.log(`| ${build.label}${label} | ${col((s) => s.frames, 0)} | ${col((s) => s.median)} | ${col((s) => s.p95)} | ${col((s) => s.max)} | ${col((s) => s.over16, 0)} | ${col((s) => s.dropped, 0)} | ${col((s) => s.over33, 0)} | ${col((s) => s.maxRows, 0)} | ${col((s) => s.placeholdersSeen, 0)} | ${col((s) => s.scrollMs / 1000, 1)} | ${col((s) => s.lastPageMs, 0)} |`);
+    }
   }
 
   // Live points over SSE from a real worker.
@@ -182,4 +198,5 @@ try {
 } finally {
   await close().catch(() => {});
   await svc.stop().catch((e) => console.error('teardown:', (e as Error).message));
+  if (BASELINE) rmSync(baselineDir, { recursive: true, force: true });
 }
