@@ -14,6 +14,7 @@
         "src/bindings.cc",
         "src/kernels/activation.cc",
         "src/kernels/batch_norm.cc",
+        "src/kernels/bf16gemm.cc",
         "src/kernels/blas.cc",
         "src/kernels/gather_normalize.cc",
         "src/kernels/rows.cc",

@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "kernels/kernels.h"
+#include "kernels/bf16gemm.h"
 #include "kernels/sgemm.h"
 
 namespace {
@@ -45,6 +46,38 @@ bool overlaps(const Arr& x, int64_t nx, const Arr& y, int64_t ny, size_t elem) {
   return x0 < y1 && y0 < x1;
 }
 
+// The shape, stride, length and overlap checks every product's arguments get (a RangeError
+// naming the argument when one fails).
+bool validGemm(Call& call, bool ta, bool tb, int64_t m, int64_t n, int64_t k, const Arr& a, int64_t lda, const Arr& b,
+               int64_t ldb, const Arr& c, int64_t ldc) {
+  // Stored shapes: a is m x k (k x m when transposed), b is k x n (n x k), c is m x n.
+  const int64_t aRows = ta ? k : m, aCols = ta ? m : k;
+  const int64_t bRows = tb ? n : k, bCols = tb ? k : n;
+  if (aRows > 0 && aCols > 0 && lda < aCols) {
+    call.throwError(kRangeError, "lda (%lld) must be at least the row width of a (%lld)", (long long)lda, (long long)aCols);
+    return false;
+  }
+  if (bRows > 0 && bCols > 0 && ldb < bCols) {
+    call.throwError(kRangeError, "ldb (%lld) must be at least the row width of b (%lld)", (long long)ldb, (long long)bCols);
+    return false;
+  }
+  if (m > 0 && n > 0 && ldc < n) {
+    call.throwError(kRangeError, "ldc (%lld) must be at least n (%lld)", (long long)ldc, (long long)n);
+    return false;
+  }
+  const bool useAB = m > 0 && n > 0 && k > 0;
+  const int64_t needA = useAB ? need2d(aRows, aCols, lda) : 0;
+  const int64_t needB = useAB ? need2d(bRows, bCols, ldb) : 0;
+  const int64_t needC = need2d(m, n, ldc);
+  if (!call.need(a, needA) || !call.need(b, needB) || !call.need(c, needC)) return false;
+  const size_t elem = a.isF32() ? sizeof(float) : sizeof(double);
+  if (overlaps(c, needC, a, needA, elem) || overlaps(c, needC, b, needB, elem)) {
+    call.throwError(kRangeError, "c must not overlap a or b");
+    return false;
+  }
+  return true;
+}
+
 napi_value Gemm(napi_env env, napi_callback_info info) {
   static const char* const names[] = {"transA", "transB", "m", "n", "k", "alpha", "a", "lda", "b", "ldb", "beta", "c", "ldc"};
   Call call(env, info, "gemm", names);
@@ -58,36 +91,56 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
       !call.dim(9, &ldb) || !call.num(10, &beta) || !call.vec(11, &c, &a) || !call.dim(12, &ldc)) {
     return nullptr;
   }
-  // Stored shapes: a is m x k (k x m when transposed), b is k x n (n x k), c is m x n.
-  const int64_t aRows = ta ? k : m, aCols = ta ? m : k;
-  const int64_t bRows = tb ? n : k, bCols = tb ? k : n;
-  if (aRows > 0 && aCols > 0 && lda < aCols) {
-    call.throwError(kRangeError, "lda (%lld) must be at least the row width of a (%lld)", (long long)lda, (long long)aCols);
-    return nullptr;
-  }
-  if (bRows > 0 && bCols > 0 && ldb < bCols) {
-    call.throwError(kRangeError, "ldb (%lld) must be at least the row width of b (%lld)", (long long)ldb, (long long)bCols);
-    return nullptr;
-  }
-  if (m > 0 && n > 0 && ldc < n) {
-    call.throwError(kRangeError, "ldc (%lld) must be at least n (%lld)", (long long)ldc, (long long)n);
-    return nullptr;
-  }
-  const bool useAB = m > 0 && n > 0 && k > 0;
-  const int64_t needA = useAB ? need2d(aRows, aCols, lda) : 0;
-  const int64_t needB = useAB ? need2d(bRows, bCols, ldb) : 0;
-  const int64_t needC = need2d(m, n, ldc);
-  if (!call.need(a, needA) || !call.need(b, needB) || !call.need(c, needC)) return nullptr;
-  const size_t elem = a.isF32() ? sizeof(float) : sizeof(double);
-  if (overlaps(c, needC, a, needA, elem) || overlaps(c, needC, b, needB, elem)) {
-    call.throwError(kRangeError, "c must not overlap a or b");
-    return nullptr;
-  }
+  if (!validGemm(call, ta, tb, m, n, k, a, lda, b, ldb, c, ldc)) return nullptr;
   byPrecision(a, [&](auto t) {
     using T = decltype(t);
     kernels::gemm(ta, tb, m, n, k, alpha, a.as<T>(), lda, b.as<T>(), ldb, beta, c.as<T>(), ldc);
   });
   return undef(env);
+}
+
+// gemmBf16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): gemm's arguments, float32
+// arrays, the operands rounded to bf16 (kernels/bf16gemm.h); a b^T (the forward product) and a^T b
+// (the weight gradient) only.
+napi_value GemmBf16(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"transA", "transB", "m", "n", "k", "alpha", "a", "lda", "b", "ldb", "beta", "c", "ldc"};
+  Call call(env, info, "gemmBf16", names);
+  if (!call.arity(13)) return nullptr;
+  bool ta, tb;
+  int64_t m, n, k, lda, ldb, ldc;
+  double alpha, beta;
+  Arr a, b, c;
+  if (!call.boolean(0, &ta) || !call.boolean(1, &tb) || !call.dim(2, &m) || !call.dim(3, &n) || !call.dim(4, &k) ||
+      !call.num(5, &alpha) || !call.vec(6, &a, nullptr) || !call.dim(7, &lda) || !call.vec(8, &b, &a) ||
+      !call.dim(9, &ldb) || !call.num(10, &beta) || !call.vec(11, &c, &a) || !call.dim(12, &ldc)) {
+    return nullptr;
+  }
+  if (!a.isF32()) {
+    call.throwError(kTypeError, "gemmBf16 takes Float32Arrays");
+    return nullptr;
+  }
+  if (ta == tb) {
+    call.throwError(kRangeError, "gemmBf16 computes a b^T or a^T b only (transA != transB)");
+    return nullptr;
+  }
+  if (!validGemm(call, ta, tb, m, n, k, a, lda, b, ldb, c, ldc)) return nullptr;
+  const auto product = tb ? kernels::bf16::nt : kernels::bf16::tn;
+  product(m, n, k, static_cast<float>(alpha), a.as<float>(), lda, b.as<float>(), ldb, static_cast<float>(beta),
+          c.as<float>(), ldc);
+  return undef(env);
+}
+
+// setBf16Fast(on): whether gemmBf16 uses AVX512-BF16 when the CPU has it (tests compare both
+// paths); returns the setting in effect.
+napi_value SetBf16Fast(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"on"};
+  Call call(env, info, "setBf16Fast", names);
+  bool on;
+  if (!call.arity(1) || !call.boolean(0, &on)) return nullptr;
+  kernels::bf16::setFast(on);
+  napi_value out;
+  napi_get_boolean(env, kernels::bf16::fast(), &out);
+  return out;
 }
 
 napi_value FillRows(napi_env env, napi_callback_info info) {
@@ -389,6 +442,9 @@ napi_value Info(napi_env env, napi_callback_info) {
   napi_set_named_property(env, obj, "procs", procs);
   napi_set_named_property(env, obj, "sgemm", sgemm);
   napi_set_named_property(env, obj, "sgemmDetected", detected);
+  napi_value bf16;
+  napi_create_string_utf8(env, kernels::bf16::fast() ? "avx512bf16" : "rounded", NAPI_AUTO_LENGTH, &bf16);
+  napi_set_named_property(env, obj, "bf16", bf16);
   return obj;
 }
 
@@ -473,6 +529,8 @@ NAPI_MODULE_INIT() {
   };
   static const Fn fns[] = {
       {"gemm", Gemm},
+      {"gemmBf16", GemmBf16},
+      {"setBf16Fast", SetBf16Fast},
       {"fillRows", FillRows},
       {"colSum", ColSum},
       {"batchNormForward", BatchNormForward},

@@ -106,7 +106,15 @@ export const experimentSpecSchema = z
     data: z.discriminatedUnion('dataset', [cifar10Data, syntheticData]).prefault({ dataset: 'cifar10' }),
     model: model.prefault({}),
     training: training.prefault({}),
-    precision: z.enum(['float32', 'float64']).default('float32'),
+    /**
+     * float32 (default) or float64 throughout; bfloat16 (opt-in, faster on CPUs with AVX512-BF16):
+     * the first layer's forward products, in training and evaluation, on bf16-rounded operands with
+     * float32 sums; weights, gradients and every other product stay float32.
+     */
+    precision: z
+      .enum(['float32', 'float64', 'bfloat16'])
+      .default('float32')
+      .describe('float32 or float64 throughout; bfloat16 (opt-in): the first layer\'s forward products in bf16 with float32 sums, weights and gradients in float32'),
     seed: z.int().min(0).max(2 ** 32 - 1).default(1),
     /** Seed of batch order, augmentation and evaluation subsets; defaults to seed. Trials that share it can train fused. */
     dataSeed: z.int().min(0).max(2 ** 32 - 1).optional(),

@@ -23,6 +23,8 @@ export interface NativeBlasInfo {
   sgemm: SgemmKind;
   /** The best of those this CPU can run. */
   sgemmDetected: SgemmKind;
+  /** What gemmBf16 runs on: vdpbf16ps, or the rounded operands through the float32 product. */
+  bf16: 'avx512bf16' | 'rounded';
 }
 
 export type SgemmKind = 'avx512' | 'avx2' | 'openblas';
@@ -32,6 +34,7 @@ interface Addon extends Omit<Kernels, 'backend' | 'detail' | 'allocate'> {
   getThreads(): number;
   info(): NativeBlasInfo;
   setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
+  setBf16Fast(on: boolean): boolean;
   allocate(precision: Precision, n: number): Vec;
 }
 
@@ -50,6 +53,11 @@ export interface NativeKernels extends Kernels {
    * evaluation's) go to them unless allShapes. Throws for an ISA the CPU lacks.
    */
   setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
+  /**
+   * Whether gemmBf16 runs on AVX512-BF16 (vdpbf16ps) when the CPU has it, else on the rounded
+   * operands through the float32 product; returns the setting in effect (false without the ISA).
+   */
+  setBf16Fast(on: boolean): boolean;
   /** Arrays whose data start on a cache line (64 bytes), which the products read fastest. */
   allocate(precision: Precision, n: number): Vec;
 }
@@ -77,6 +85,7 @@ function wrap(addon: Addon): NativeKernels {
       return describe(addon.info());
     },
     gemm: addon.gemm,
+    gemmBf16: addon.gemmBf16,
     fillRows: addon.fillRows,
     colSum: addon.colSum,
     batchNormForward: addon.batchNormForward,
@@ -92,6 +101,7 @@ function wrap(addon: Addon): NativeKernels {
     getThreads: addon.getThreads,
     info: addon.info,
     setSgemm: addon.setSgemm,
+    setBf16Fast: addon.setBf16Fast,
     allocate: addon.allocate,
   };
 }

@@ -18,7 +18,7 @@ const nk = loaded as NativeKernels;
 
 const DATA = { dataset: 'synthetic', trainSize: 600, validationSize: 200, testSize: 200, features: 3072, classes: 10, separation: 5 } as const;
 
-function spec(seed: number, lambda: number, momentum = 0, precision: 'float32' | 'float64' = 'float32'): ExperimentSpec {
+function spec(seed: number, lambda: number, momentum = 0, precision: ExperimentSpec['precision'] = 'float32'): ExperimentSpec {
   const r = parseSpec({
     data: DATA,
     model: { hidden: [50, 50], batchNorm: 'before' },
@@ -98,6 +98,36 @@ test('float64 products and training: the same bits on 1 and 2 threads (OpenBLAS,
       return fingerprint(drain(createTraining({ spec: s, data, kernels: nk }).run()));
     };
     assert.equal(run(2), run(1), 'a float64 run');
+  } finally {
+    nk.setThreads(before);
+  }
+});
+
+test('bfloat16 training: the same bits on 1 and 2 threads, resume is exact, fused trials equal trials alone, and it is not float32', { skip }, () => {
+  const before = nk.getThreads();
+  try {
+    const data = makeSyntheticSplits(DATA as never, 3);
+    const s = spec(1, 0.005, 0, 'bfloat16');
+    const run = (threads: number) => {
+      nk.setThreads(threads);
+      return fingerprint(drain(createTraining({ spec: s, data, kernels: nk }).run()));
+    };
+    const one = run(1);
+    assert.equal(run(2), one, '2 threads');
+    const t = createTraining({ spec: s, data, kernels: nk });
+    const gen = t.run();
+    while (t.stepsDone() < 5) gen.next();
+    assert.equal(fingerprint(drain(createTraining({ spec: s, data, kernels: nk, resumeFrom: t.checkpoint() }).run())), one, 'resumed');
+
+    const specs = [spec(1, 0.005, 0, 'bfloat16'), spec(2, 0.01, 0, 'bfloat16'), spec(3, 0.001, 0.9, 'bfloat16')];
+    const fused = drain(createTrainingGroup({ specs, data, kernels: nk }).run());
+    specs.forEach((sp, i) => assert.equal(fingerprint(fused[i]), fingerprint(drain(createTraining({ spec: sp, data, kernels: nk }).run())), `trial ${i}`));
+    assert.equal(fingerprint(fused[0]), one);
+
+    const f32 = drain(createTraining({ spec: spec(1, 0.005), data, kernels: nk }).run());
+    const bf = drain(createTraining({ spec: s, data, kernels: nk }).run());
+    assert.notEqual(bf.test.loss, f32.test.loss, 'bfloat16 must not silently train in float32');
+    assert.ok(Math.abs(bf.test.accuracy - f32.test.accuracy) <= 0.05, `bfloat16 ${bf.test.accuracy} vs float32 ${f32.test.accuracy}`);
   } finally {
     nk.setThreads(before);
   }

@@ -50,7 +50,7 @@ export function gradientCheckInputs(train: ImageSet, features: number, samples: 
 export function gradientCheck(k: Kernels, spec: ExperimentSpec, input: { X: Float64Array; labels: Uint8Array; d: number; m: number; classes: number }, opts: GradientCheckOptions): GradientCheckResult {
   const { X, labels, d, m } = input;
   const sizes = [d, ...spec.model.hidden, input.classes];
-  const net = createNetwork({ ...networkShape(spec, sizes), precision: 'float64' }, spec.model.init, createRng(spec.seed, 1));
+  const net = createNetwork({ ...networkShape(spec, sizes), precision: 'float64', bf16FirstLayer: false }, spec.model.init, createRng(spec.seed, 1));
   const ws = createWorkspace(net, m);
   const lambda = spec.training.lambda;
   const cost = () => {

@@ -19,6 +19,13 @@ export interface Kernels {
   /** c (m x n) = alpha * op(a) * op(b) + beta * c; op(a) is m x k, op(b) is k x n; ld* are row strides. */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Vec, lda: number, b: Vec, ldb: number, beta: number, c: Vec, ldc: number): void;
 
+  /**
+   * gemm on the operands rounded to bfloat16 (nearest, ties to even), products summed in float32:
+   * the first layer's products under the spec's "precision": "bfloat16". float32 arrays, and only
+   * a b^T (the forward product) or a^T b (the weight gradient): transA !== transB.
+   */
+  gemmBf16(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Vec, lda: number, b: Vec, ldb: number, beta: number, c: Vec, ldc: number): void;
+
   /** out (m x n) = every row set to v (n): the bias, before a gemm with beta = 1. */
   fillRows(m: number, n: number, v: Vec, out: Vec): void;
 

@@ -1,5 +1,6 @@
 // Pure-TypeScript kernels: the fallback backend and the oracle every fast path is tested against.
 import { ActivationCode, type Kernels, type Labels, type Vec } from './kernels.js';
+import { gemmBf16Rounded } from './bfloat16.js';
 import { gemm } from './tsGemm.js';
 
 export function fillRows(m: number, n: number, v: Vec, out: Vec): void {
@@ -172,6 +173,7 @@ export const tsKernels: Kernels = {
   backend: 'ts',
   detail: 'pure TypeScript (cache-blocked gemm)',
   gemm,
+  gemmBf16: gemmBf16Rounded(gemm),
   fillRows,
   colSum,
   batchNormForward,

@@ -17,6 +17,8 @@ export interface NetworkShape {
   /** Weight of the old running statistic: run = a * run + (1 - a) * batch. */
   readonly bnMomentum: number;
   readonly precision: Precision;
+  /** The first layer's two products (forward, weight gradient) in bfloat16 (k.gemmBf16); float32 storage and sums. */
+  readonly bf16FirstLayer?: boolean;
 }
 
 export interface Layer {
@@ -131,6 +133,11 @@ export function createWorkspace(net: Network, m: number): Workspace {
 
 export type ForwardMode = 'train' | 'trainNoRunning' | 'eval';
 
+/** Layer l's products (forward and weight gradient): the first layer's in bfloat16 when the shape asks. */
+function product(k: Kernels, net: Network, l: number): Kernels['gemm'] {
+  return l === 0 && net.shape.bf16FirstLayer ? k.gemmBf16 : k.gemm;
+}
+
 /**
  * Output logits of the last layer end in ws.S[L-1]. 'train' uses batch statistics and updates the
  * running ones. With firstAffineDone, ws.S[0] already holds X W_1^T + b_1 (computed for a fused group).
@@ -144,7 +151,7 @@ export function forward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: numb
     const len = m * layer.nOut;
     if (l > 0 || !firstAffineDone) {
       if (layer.b) k.fillRows(m, layer.nOut, layer.b, S);
-      k.gemm(false, true, m, layer.nOut, layer.nIn, 1, H, layer.nIn, layer.W, layer.nIn, layer.b ? 1 : 0, S, layer.nOut);
+      product(k, net, l)(false, true, m, layer.nOut, layer.nIn, 1, H, layer.nIn, layer.W, layer.nIn, layer.b ? 1 : 0, S, layer.nOut);
     }
     if (l === net.layers.length - 1) return;
     const A = ws.A[l];
@@ -218,8 +225,9 @@ export function backward(k: Kernels, net: Network, ws: Workspace, X: Vec, m: num
     // The gradient w.r.t. the layer's input uses W before it is updated.
     if (l > 0) k.gemm(false, false, m, layer.nIn, layer.nOut, 1, G, layer.nOut, layer.W, layer.nIn, 0, ws.G[l - 1], layer.nIn);
     if (l > 0 || !firstWeightGradDeferred) {
-      if (update) k.gemm(true, false, layer.nOut, layer.nIn, m, -update.lr, G, layer.nOut, H, layer.nIn, 1 - update.lr * update.l2, layer.W, layer.nIn);
-      else k.gemm(true, false, layer.nOut, layer.nIn, m, 1, G, layer.nOut, H, layer.nIn, 0, layer.dW, layer.nIn);
+      const gemm = product(k, net, l);
+      if (update) gemm(true, false, layer.nOut, layer.nIn, m, -update.lr, G, layer.nOut, H, layer.nIn, 1 - update.lr * update.l2, layer.W, layer.nIn);
+      else gemm(true, false, layer.nOut, layer.nIn, m, 1, G, layer.nOut, H, layer.nIn, 0, layer.dW, layer.nIn);
     }
     if (l === 0) return;
     const prev = net.layers[l - 1];

@@ -17,11 +17,14 @@ export interface FusedFirstLayer {
   /** Stacked biases, or null when layer 1 has none (batch norm before the activation). */
   readonly b: Vec | null;
   readonly db: Vec;
+  /** The forward product in bfloat16 (k.gemmBf16). */
+  readonly bf16: boolean;
 }
 
 /** alloc (default allocate) places W and dW, the operands of the large products. */
-export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean, alloc: (p: Precision, n: number) => Vec = allocate): FusedFirstLayer {
+export function createFusedFirstLayer(precision: Precision, trials: number, n1: number, d: number, withBias: boolean, alloc: (p: Precision, n: number) => Vec = allocate, bf16 = false): FusedFirstLayer {
   return {
+    bf16,
     trials,
     n1,
     d,
@@ -47,7 +50,8 @@ export function trialStorage(f: FusedFirstLayer, t: number): FirstLayerStorage {
 export function fusedAffine(k: Kernels, f: FusedFirstLayer, X: Vec, m: number, S: Vec, workspaces: Workspace[]): void {
   const width = f.trials * f.n1;
   if (f.b) k.fillRows(m, width, f.b, S);
-  k.gemm(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
+  if (f.bf16) k.gemmBf16(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
+  else k.gemm(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
   for (let t = 0; t < f.trials; t++) {
     const dst = workspaces[t].S[0];
     for (let i = 0; i < m; i++) dst.set(S.subarray(i * width + t * f.n1, i * width + (t + 1) * f.n1), i * f.n1);

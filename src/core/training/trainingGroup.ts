@@ -123,7 +123,9 @@ export function networkShape(spec: ExperimentSpec, sizes: number[]): NetworkShap
     alpha: 'alpha' in act ? act.alpha : 0,
     bnEps: BN_EPS,
     bnMomentum: spec.model.batchNormMomentum,
-    precision: spec.precision,
+    // bfloat16 is a product precision: weights, activations and sums stay float32.
+    precision: spec.precision === 'float64' ? 'float64' : 'float32',
+    bf16FirstLayer: spec.precision === 'bfloat16',
   };
 }
 
@@ -141,14 +143,14 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
   const spe = stepsPerEpoch(spec0);
   const total = totalUpdates(spec0);
   const B = spec0.training.batchSize;
-  const precision: Precision = spec0.precision;
   const shape = networkShape(spec0, sizes);
+  const precision: Precision = shape.precision;
   const firstHasBias = !(sizes.length > 2 && spec0.model.batchNorm === 'before');
   // The first layer's weights and the batches are the operands of the two large products: placed
   // the way the kernels read them fastest (k.allocate). A lone trial's layer 1 is a group of one.
   const alloc = allocator(k);
-  const fused: FusedFirstLayer | null = T > 1 ? createFusedFirstLayer(precision, T, sizes[1], d, firstHasBias, alloc) : null;
-  const single = T === 1 && sizes.length > 1 ? createFusedFirstLayer(precision, 1, sizes[1], d, firstHasBias, alloc) : null;
+  const fused: FusedFirstLayer | null = T > 1 ? createFusedFirstLayer(precision, T, sizes[1], d, firstHasBias, alloc, shape.bf16FirstLayer) : null;
+  const single = T === 1 && sizes.length > 1 ? createFusedFirstLayer(precision, 1, sizes[1], d, firstHasBias, alloc, shape.bf16FirstLayer) : null;
 
   const trials: Trial[] = specs.map((spec, t) => {
     const firstLayer = fused ? trialStorage(fused, t) : single ? trialStorage(single, 0) : undefined;

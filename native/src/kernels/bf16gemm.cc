@@ -1,0 +1,320 @@
+// See bf16gemm.h. The fast path converts both operands' rows to bf16 (round to nearest even,
+// each row padded with zeros to a multiple of 32) and runs 5x5 tiles of vdpbf16ps dot products,
+// 32 products per instruction where the float32 kernel does 16. Elsewhere it rounds the operands
+// to bf16 values held in float32 and runs the float32 product: the same products (a product of
+// two bf16 values is exact in float32), summed in another order.
+#include "bf16gemm.h"
+
+#include <immintrin.h>
+
+#include <cstring>
+#include <vector>
+
+#include "kernels.h"
+#include "thread_pool.h"
+
+#define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16")))
+
+namespace kernels {
+namespace bf16 {
+namespace {
+
+// float32 -> bf16 bits, round to nearest even (inputs are finite: training stops on a NaN).
+inline uint16_t toBf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+inline float fromBf16(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+bool detect() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512bf16");
+#else
+  return false;
+#endif
+}
+
+// Rows [r0, r1) of src (row stride ld, k used) into dst (row stride kp, zero padded).
+struct Convert {
+  const float* src;
+  int64_t ld, k, kp;
+  uint16_t* dst;
+};
+
+BF16 void convertRows(const Convert& p, int64_t r0, int64_t r1) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* s = p.src + r * p.ld;
+    uint16_t* d = p.dst + r * p.kp;
+    int64_t q = 0;
+    for (; q + 32 <= p.k; q += 32) {
+      const __m512bh v = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(s + q + 16), _mm512_loadu_ps(s + q));
+      _mm512_storeu_si512(d + q, (__m512i)v);
+    }
+    for (; q < p.k; q++) d[q] = toBf16(s[q]);
+    for (; q < p.kp; q++) d[q] = 0;
+  }
+}
+
+struct Args {
+  int64_t m, n, kp;
+  float alpha, beta;
+  const uint16_t* a;
+  const uint16_t* b;
+  float* c;
+  int64_t ldc;
+};
+
+constexpr int MR = 5, NR = 5;
+// A task: MR rows of c by at most kNb columns (as the float32 nt kernel: b's rows of a column
+// block stay in L2 for the tasks of that block).
+constexpr int64_t kNb = 50;
+
+BF16 inline void tile(const Args& p, int64_t i, int64_t j, int mr, int nr) {
+  const uint16_t* ar[MR];
+  const uint16_t* br[NR];
+  for (int r = 0; r < MR; r++) ar[r] = p.a + (i + (r < mr ? r : 0)) * p.kp;
+  for (int c = 0; c < NR; c++) br[c] = p.b + (j + (c < nr ? c : 0)) * p.kp;
+  __m512 acc[MR][NR];
+  for (int r = 0; r < MR; r++)
+    for (int c = 0; c < NR; c++) acc[r][c] = _mm512_setzero_ps();
+  for (int64_t q = 0; q < p.kp; q += 32) {
+    __m512bh av[MR];
+    for (int r = 0; r < MR; r++) av[r] = (__m512bh)_mm512_loadu_si512(ar[r] + q);
+    for (int c = 0; c < NR; c++) {
+      const __m512bh bv = (__m512bh)_mm512_loadu_si512(br[c] + q);
+      for (int r = 0; r < MR; r++) acc[r][c] = _mm512_dpbf16_ps(acc[r][c], av[r], bv);
+    }
+  }
+  for (int r = 0; r < MR; r++) {
+    float* crow = p.c + (i + r) * p.ldc + j;
+    for (int c = 0; c < NR; c++) {
+      if (r < mr && c < nr) {
+        const float v = p.alpha * _mm512_reduce_add_ps(acc[r][c]);
+        crow[c] = p.beta == 0.0f ? v : v + p.beta * crow[c];
+      }
+    }
+  }
+}
+
+BF16 void task(const void* ctx, int64_t t) {
+  const Args& p = *static_cast<const Args*>(ctx);
+  const int64_t rowTasks = (p.m + MR - 1) / MR;
+  const int64_t i = (t % rowTasks) * MR;
+  const int64_t j0 = (t / rowTasks) * kNb, j1 = p.n - j0 < kNb ? p.n : j0 + kNb;
+  const int mr = static_cast<int>(p.m - i < MR ? p.m - i : MR);
+  for (int64_t j = j0; j < j1; j += NR) tile(p, i, j, mr, static_cast<int>(j1 - j < NR ? j1 - j : NR));
+}
+
+// The operands' bf16 copies, kept per calling thread (a training process calls from one).
+thread_local std::vector<uint16_t> bufA, bufB;
+
+// Conversion tasks: kConvertRows rows of a, then of b.
+constexpr int64_t kConvertRows = 16;
+
+struct ConvertJob {
+  Convert a, b;
+  int64_t rowsA, rowsB, tasksA;
+};
+
+BF16 void convertTask(const void* ctx, int64_t t) {
+  const ConvertJob& j = *static_cast<const ConvertJob*>(ctx);
+  if (t < j.tasksA) {
+    const int64_t r0 = t * kConvertRows;
+    convertRows(j.a, r0, r0 + kConvertRows < j.rowsA ? r0 + kConvertRows : j.rowsA);
+  } else {
+    const int64_t r0 = (t - j.tasksA) * kConvertRows;
+    convertRows(j.b, r0, r0 + kConvertRows < j.rowsB ? r0 + kConvertRows : j.rowsB);
+  }
+}
+
+// Small products run on the calling thread only (waking a worker costs more), as sgemm.cc.
+int threadsFor(int64_t m, int64_t n, int64_t k) { return m * n * k >= (1 << 20) ? 0 : 1; }
+
+BF16 void ntFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                 int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int64_t kp = (k + 31) / 32 * 32;
+  if (bufA.size() < static_cast<size_t>(m * kp)) bufA.resize(m * kp);
+  if (bufB.size() < static_cast<size_t>(n * kp)) bufB.resize(n * kp);
+  const int threads = threadsFor(m, n, k);
+  const ConvertJob job{{a, lda, k, kp, bufA.data()}, {b, ldb, k, kp, bufB.data()}, m, n, (m + kConvertRows - 1) / kConvertRows};
+  pool::run(job.tasksA + (n + kConvertRows - 1) / kConvertRows, convertTask, &job, threads);
+  const Args p{m, n, kp, alpha, beta, bufA.data(), bufB.data(), c, ldc};
+  pool::run((m + MR - 1) / MR * ((n + kNb - 1) / kNb), task, &p, threads);
+}
+
+// ---------------------------------------------------------------------------------------------
+// tn: c (m,n) = alpha a^T b + beta c, a (k,m), b (k,n): the weight gradient G^T X, k = the batch.
+// vdpbf16ps sums pairs along k, so both operands are packed as pairs of rows 2p, 2p + 1: a as one
+// 32-bit pair per (column i, p), broadcast; b as rows of n pairs, 16 columns to a vector.
+
+// Rounded bf16 bits of 16 floats, in the high halves of 32-bit lanes (nearest, ties to even).
+BF16 inline __m512i roundedHigh(__m512 x) {
+  const __m512i u = _mm512_castps_si512(x);
+  const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+  const __m512i r = _mm512_add_epi32(_mm512_add_epi32(u, _mm512_set1_epi32(0x7fff)), odd);
+  return _mm512_and_si512(r, _mm512_set1_epi32(static_cast<int>(0xffff0000u)));
+}
+
+struct TnPack {
+  const float* b;
+  int64_t ldb, k, n;
+  uint32_t* bp;  // (k/2 rounded up) rows of n pairs
+};
+
+// Task p: pair row p of b.
+BF16 void tnPackTask(const void* ctx, int64_t p) {
+  const TnPack& t = *static_cast<const TnPack*>(ctx);
+  const float* r0 = t.b + 2 * p * t.ldb;
+  const bool second = 2 * p + 1 < t.k;
+  const float* r1 = r0 + t.ldb;
+  uint32_t* out = t.bp + p * t.n;
+  int64_t q = 0;
+  for (; q + 16 <= t.n; q += 16) {
+    const __m512i lo = _mm512_srli_epi32(roundedHigh(_mm512_loadu_ps(r0 + q)), 16);
+    const __m512i hi = second ? roundedHigh(_mm512_loadu_ps(r1 + q)) : _mm512_setzero_si512();
+    _mm512_storeu_si512(out + q, _mm512_or_si512(lo, hi));
+  }
+  for (; q < t.n; q++) out[q] = toBf16(r0[q]) | (second ? static_cast<uint32_t>(toBf16(r1[q])) << 16 : 0u);
+}
+
+struct TnArgs {
+  int64_t m, n, pairs;
+  float alpha, beta;
+  const uint32_t* ap;  // m rows of `pairs` pairs
+  const uint32_t* bp;  // `pairs` rows of n pairs
+  float* c;
+  int64_t ldc;
+};
+
+constexpr int kTnMr = 5, kTnNv = 4, kTnW = 16 * kTnNv;
+
+template <bool Masked>
+BF16 inline void tnTile(const TnArgs& p, int64_t i, int64_t j, int mr, const __mmask16* masks) {
+  const uint32_t* arow[kTnMr];
+  for (int r = 0; r < kTnMr; r++) arow[r] = p.ap + (i + (r < mr ? r : 0)) * p.pairs;
+  __m512 acc[kTnMr][kTnNv];
+  for (int r = 0; r < kTnMr; r++)
+    for (int v = 0; v < kTnNv; v++) acc[r][v] = _mm512_setzero_ps();
+  const uint32_t* brow = p.bp + j;
+  for (int64_t q = 0; q < p.pairs; q++, brow += p.n) {
+    __m512bh bv[kTnNv];
+    for (int v = 0; v < kTnNv; v++)
+      bv[v] = (__m512bh)(Masked ? _mm512_maskz_loadu_epi32(masks[v], brow + 16 * v) : _mm512_loadu_si512(brow + 16 * v));
+    for (int r = 0; r < kTnMr; r++) {
+      const __m512bh av = (__m512bh)_mm512_set1_epi32(static_cast<int>(arow[r][q]));
+      for (int v = 0; v < kTnNv; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], av, bv[v]);
+    }
+  }
+  const __m512 alpha = _mm512_set1_ps(p.alpha), beta = _mm512_set1_ps(p.beta);
+  for (int r = 0; r < kTnMr; r++) {
+    if (r >= mr) break;
+    float* crow = p.c + (i + r) * p.ldc + j;
+    for (int v = 0; v < kTnNv; v++) {
+      const __mmask16 mk = Masked ? masks[v] : static_cast<__mmask16>(0xffff);
+      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
+      if (p.beta != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mk, crow + 16 * v), out);
+      _mm512_mask_storeu_ps(crow + 16 * v, mk, out);
+    }
+  }
+}
+
+// Task t: columns [64 t, 64 t + 64) of c, every row.
+BF16 void tnTask(const void* ctx, int64_t t) {
+  const TnArgs& p = *static_cast<const TnArgs*>(ctx);
+  const int64_t j = t * kTnW, cols = p.n - j < kTnW ? p.n - j : kTnW;
+  __mmask16 masks[kTnNv];
+  for (int v = 0; v < kTnNv; v++) {
+    const int64_t left = cols - 16 * v;
+    masks[v] = left >= 16 ? static_cast<__mmask16>(0xffff) : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
+  }
+  for (int64_t i = 0; i < p.m; i += kTnMr) {
+    const int mr = static_cast<int>(p.m - i < kTnMr ? p.m - i : kTnMr);
+    if (cols == kTnW) {
+      tnTile<false>(p, i, j, mr, masks);
+    } else {
+      tnTile<true>(p, i, j, mr, masks);
+    }
+  }
+}
+
+thread_local std::vector<uint32_t> packA, packB;
+
+BF16 void tnFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                 int64_t ldb, float beta, float* c, int64_t ldc) {
+  const int64_t pairs = (k + 1) / 2;
+  if (packA.size() < static_cast<size_t>(m * pairs)) packA.resize(m * pairs);
+  if (packB.size() < static_cast<size_t>(pairs * n)) packB.resize(pairs * n);
+  // a is small (k x m, m = a layer's width): packed here, column by column.
+  for (int64_t i = 0; i < m; i++) {
+    for (int64_t q = 0; q < pairs; q++) {
+      const uint32_t lo = toBf16(a[2 * q * lda + i]);
+      const uint32_t hi = 2 * q + 1 < k ? toBf16(a[(2 * q + 1) * lda + i]) : 0u;
+      packA[i * pairs + q] = lo | (hi << 16);
+    }
+  }
+  const int threads = threadsFor(m, n, k);
+  const TnPack pack{b, ldb, k, n, packB.data()};
+  pool::run(pairs, tnPackTask, &pack, threads);
+  const TnArgs p{m, n, pairs, alpha, beta, packA.data(), packB.data(), c, ldc};
+  pool::run((n + kTnW - 1) / kTnW, tnTask, &p, threads);
+}
+
+}  // namespace
+
+bool available() {
+  static const bool d = detect();
+  return d;
+}
+
+bool useFast = true;
+
+void setFast(bool on) { useFast = on && available(); }
+bool fast() { return useFast && available(); }
+
+float round(float x) { return fromBf16(toBf16(x)); }
+
+void nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
+        float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k > 0 && available() && useFast) return ntFast(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  ntRounded(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
+        float beta, float* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k > 0 && available() && useFast) return tnFast(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  tnRounded(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void tnRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
+               float beta, float* c, int64_t ldc) {
+  std::vector<float> ra(k * m), rb(k * n);
+  for (int64_t q = 0; q < k; q++)
+    for (int64_t i = 0; i < m; i++) ra[q * m + i] = round(a[q * lda + i]);
+  for (int64_t q = 0; q < k; q++)
+    for (int64_t j = 0; j < n; j++) rb[q * n + j] = round(b[q * ldb + j]);
+  gemm<float>(true, false, m, n, k, alpha, ra.data(), m, rb.data(), n, beta, c, ldc);
+}
+
+void ntRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
+               float beta, float* c, int64_t ldc) {
+  std::vector<float> ra(m * k), rb(n * k);
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t q = 0; q < k; q++) ra[i * k + q] = round(a[i * lda + q]);
+  for (int64_t j = 0; j < n; j++)
+    for (int64_t q = 0; q < k; q++) rb[j * k + q] = round(b[j * ldb + q]);
+  gemm<float>(false, true, m, n, k, alpha, ra.data(), k, rb.data(), k, beta, c, ldc);
+}
+
+}  // namespace bf16
+}  // namespace kernels
