@@ -130,6 +130,17 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
+// holdBf16Operand(on): while on, gemmBf16's a^T b calls on the same b (array, strides, shape)
+// reuse its packed copy; the caller promises b is unchanged meanwhile (kernels/bf16gemm.h).
+napi_value HoldBf16Operand(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"on"};
+  Call call(env, info, "holdBf16Operand", names);
+  bool on;
+  if (!call.arity(1) || !call.boolean(0, &on)) return nullptr;
+  kernels::bf16::holdTnOperand(on);
+  return undef(env);
+}
+
 // setBf16Fast(on): whether gemmBf16 uses AVX512-BF16 when the CPU has it (tests compare both
 // paths); returns the setting in effect.
 napi_value SetBf16Fast(napi_env env, napi_callback_info info) {
@@ -531,6 +542,7 @@ NAPI_MODULE_INIT() {
       {"gemm", Gemm},
       {"gemmBf16", GemmBf16},
       {"setBf16Fast", SetBf16Fast},
+      {"holdBf16Operand", HoldBf16Operand},
       {"fillRows", FillRows},
       {"colSum", ColSum},
       {"batchNormForward", BatchNormForward},

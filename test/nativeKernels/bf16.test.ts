@@ -147,6 +147,31 @@ describe('gemmBf16', () => {
     assert.ok(worst < 0.5, `bf16 and float32 results differ by up to ${worst}`);
   });
 
+  test('holdBf16Operand: a^T b reuses the converted b while held, and converts again once released', { skip: skip || (!loaded!.setBf16Fast(true) && 'no AVX512-BF16 on this CPU: nothing is packed to hold') }, () => {
+    const [m, n, k] = [7, 70, 9];
+    const rnd = prng(5);
+    const a = randomVec('float32', k * m, rnd) as Float32Array;
+    const b = randomVec('float32', k * n, rnd) as Float32Array;
+    const b2 = b.map((x) => -x);
+    const product = (bb: Float32Array) => {
+      const c = new Float32Array(m * n);
+      nk.gemmBf16(true, false, m, n, k, 1, a, m, bb, n, 0, c, n);
+      return c;
+    };
+    const fresh = product(b);
+    try {
+      nk.holdBf16Operand(true);
+      assert.deepEqual(product(b), fresh);
+      const same = b.slice();
+      b.set(b2);
+      assert.deepEqual(product(b), fresh, 'held: the packed copy of the first b is reused (the caller broke its promise here on purpose)');
+      assert.deepEqual(product(same), fresh, 'another array is converted anew');
+    } finally {
+      nk.holdBf16Operand(false);
+    }
+    assert.deepEqual(product(b), Float32Array.from(fresh, (x) => (x === 0 ? 0 : -x)), 'released: b is converted again');
+  });
+
   test('rejects float64 arrays, other layouts and bad strides', { skip }, () => {
     const f = (n: number) => new Float32Array(n);
     assert.throws(() => nk.gemmBf16(false, true, 2, 2, 2, 1, new Float64Array(4), 2, new Float64Array(4), 2, 0, new Float64Array(4), 2), /Float32Array/);

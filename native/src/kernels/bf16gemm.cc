@@ -248,6 +248,12 @@ BF16 void tnTask(const void* ctx, int64_t t) {
 
 thread_local std::vector<uint32_t> packA, packB;
 
+// holdTnOperand: while held, a tn call whose b is the same array, strides and shape as the last
+// one's reuses its packed pairs (the caller promises b is unchanged: a fused group's batch).
+thread_local bool holding = false;
+thread_local const float* heldB = nullptr;
+thread_local int64_t heldLdb = 0, heldK = 0, heldN = 0;
+
 BF16 void tnFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
                  int64_t ldb, float beta, float* c, int64_t ldc) {
   const int64_t pairs = (k + 1) / 2;
@@ -262,8 +268,14 @@ BF16 void tnFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, i
     }
   }
   const int threads = threadsFor(m, n, k);
-  const TnPack pack{b, ldb, k, n, packB.data()};
-  pool::run(pairs, tnPackTask, &pack, threads);
+  if (!(holding && heldB == b && heldLdb == ldb && heldK == k && heldN == n)) {
+    const TnPack pack{b, ldb, k, n, packB.data()};
+    pool::run(pairs, tnPackTask, &pack, threads);
+    heldB = holding ? b : nullptr;
+    heldLdb = ldb;
+    heldK = k;
+    heldN = n;
+  }
   const TnArgs p{m, n, pairs, alpha, beta, packA.data(), packB.data(), c, ldc};
   pool::run((n + kTnW - 1) / kTnW, tnTask, &p, threads);
 }
@@ -276,6 +288,11 @@ bool available() {
 }
 
 bool useFast = true;
+
+void holdTnOperand(bool on) {
+  holding = on;
+  heldB = nullptr;
+}
 
 void setFast(bool on) { useFast = on && available(); }
 bool fast() { return useFast && available(); }

@@ -205,14 +205,21 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     fillBatch(k, data.train, norm, st.order, start, B, batch);
     if (aug.flip || aug.noiseTable) augmentBatch(aug, data.train, norm, batch, B, st.augRng);
     if (fused) fusedAffine(k, fused, batch.X, B, S!, workspaces);
-    trials.forEach((tr, t) => {
-      const { lambda } = tr.spec.training;
-      forward(k, tr.net, tr.ws, batch.X, B, 'train', fused !== null);
-      outputLoss(k, tr.net, tr.ws, batch.labels, B, true);
-      // Without momentum the weight matrices are updated inside their gradient products (a fused
-      // trial's first layer too: its rows of the stacked matrix, after the group's forward product).
-      backward(k, tr.net, tr.ws, batch.X, B, false, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
-    });
+    // Every trial's weight gradient takes this batch: in bfloat16 it is converted once for all.
+    const hold = shape.bf16FirstLayer && T > 1 && k.holdBf16Operand;
+    if (hold) k.holdBf16Operand!(true);
+    try {
+      trials.forEach((tr, t) => {
+        const { lambda } = tr.spec.training;
+        forward(k, tr.net, tr.ws, batch.X, B, 'train', fused !== null);
+        outputLoss(k, tr.net, tr.ws, batch.labels, B, true);
+        // Without momentum the weight matrices are updated inside their gradient products (a fused
+        // trial's first layer too: its rows of the stacked matrix, after the group's forward product).
+        backward(k, tr.net, tr.ws, batch.X, B, false, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
+      });
+    } finally {
+      if (hold) k.holdBf16Operand!(false);
+    }
     trials.forEach((tr, t) => {
       const { lambda, momentum } = tr.spec.training;
       for (let i = 0; i < tr.params.length; i++) {
