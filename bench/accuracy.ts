@@ -1,5 +1,6 @@
-// `npm run bench:accuracy -- --data DIR [--only SUBSTRING] [--backend ts|native|auto]`
-// Trains every spec in examples/ on CIFAR-10 and prints reported vs reproduced test accuracy.
+// `npm run bench:accuracy -- --data DIR [--only SUBSTRING] [--backend ts|native|auto] [--precision P,...]`
+// Trains every spec in examples/ on CIFAR-10 and prints reported vs reproduced test accuracy;
+// with --precision (e.g. float32,bfloat16) each spec once per listed precision, back to back.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { cpuDescription } from './cpuDescription.js';
 
 const { values } = parseArgs({
-  options: { data: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string', default: 'auto' }, examples: { type: 'string', default: 'examples' } },
+  options: { data: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string', default: 'auto' }, examples: { type: 'string', default: 'examples' }, precision: { type: 'string' } },
 });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (!dataDir) {
@@ -26,20 +27,23 @@ console.log('| spec | reported test acc. | reproduced test acc. | diff (points) 
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of index) {
   if (values.only && !row.spec.includes(values.only)) continue;
-  const parsed = parseSpec(JSON.parse(readFileSync(join(values.examples!, row.spec), 'utf8')));
-  if (!parsed.ok) throw new Error(`${row.spec}: ${JSON.stringify(parsed.problems)}`);
-  const started = performance.now();
-  const data = loadDataset(parsed.spec, dataDir);
-  const gen = createTraining({ spec: parsed.spec, data, kernels }).run();
-  let r = gen.next();
-  while (!r.done) r = gen.next();
-  const res = r.value;
-  const wall = (performance.now() - started) / 1000;
-  const acc = 100 * res.test.accuracy;
-  const diff = row.reported === null ? '' : (acc - row.reported).toFixed(2);
-  console.log(
-    `| ${row.spec.replace('.json', '')} | ${row.reported === null ? '(curves)' : row.reported.toFixed(2) + ' %'} | ${acc.toFixed(2)} % | ${diff} | ${(100 * res.validation.accuracy).toFixed(2)} % | ${roughness(res).toFixed(4)} | ${res.trainSeconds.toFixed(1)} | ${wall.toFixed(1)} |`,
-  );
+  const input = JSON.parse(readFileSync(join(values.examples!, row.spec), 'utf8'));
+  for (const precision of values.precision ? values.precision.split(',') : [undefined]) {
+    const parsed = parseSpec(precision ? { ...input, precision } : input);
+    if (!parsed.ok) throw new Error(`${row.spec}: ${JSON.stringify(parsed.problems)}`);
+    const started = performance.now();
+    const data = loadDataset(parsed.spec, dataDir);
+    const gen = createTraining({ spec: parsed.spec, data, kernels }).run();
+    let r = gen.next();
+    while (!r.done) r = gen.next();
+    const res = r.value;
+    const wall = (performance.now() - started) / 1000;
+    const acc = 100 * res.test.accuracy;
+    const diff = row.reported === null ? '' : (acc - row.reported).toFixed(2);
+    console.log(
+      `| ${row.spec.replace('.json', '')}${precision ? ` (${precision})` : ''} | ${row.reported === null ? '(curves)' : row.reported.toFixed(2) + ' %'} | ${acc.toFixed(2)} % | ${diff} | ${(100 * res.validation.accuracy).toFixed(2)} % | ${roughness(res).toFixed(4)} | ${res.trainSeconds.toFixed(1)} | ${wall.toFixed(1)} |`,
+    );
+  }
 }
 
 /** Mean |change| of the training loss between consecutive evaluation points: how much the curve fluctuates. */

@@ -1,7 +1,8 @@
-// `npm run bench:search -- [--only headline,a,b,c,d] [--data DIR] [--no-torch] [--workers N] [--threads N]`:
+// `npm run bench:search -- [--only headline,a,b,c,d] [--data DIR] [--no-torch] [--workers N] [--threads N] [--precision P,...]`:
 //   headline: the reports' lambda search through the service with two workers against PyTorch
 //       sequential and per core (bench/searchHeadline.ts; needs CIFAR-10); --threads fixes the
 //       workers' TRAINYARD_THREADS (default: the product's, each job its share of the cores);
+//       --precision float32,bfloat16 runs our search once per precision (default float32);
 // and the figures of issue 5:
 //   (a) seconds per epoch of an 8-trial fused group vs one trial (3072-50-50-10 BN, 45,000
 //       images, native backend, 1 BLAS thread), in-process with createTrainingGroup;
@@ -24,7 +25,7 @@ import { searchHeadline } from './searchHeadline.js';
 import { startLocalService } from './serviceHarness.js';
 import { cpuDescription } from './cpuDescription.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' }, threads: { type: 'string' } } });
+const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' }, threads: { type: 'string' }, precision: { type: 'string', default: 'float32' } } });
 const only = new Set(values.only!.split(','));
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (dataDir) process.env.CIFAR10_DIR = dataDir;
@@ -153,7 +154,7 @@ async function benchD(): Promise<void> {
 }
 
 if (only.has('headline')) {
-  if (dataDir) await searchHeadline({ dataDir, workers: Number(values.workers), threads: values.threads, torch: !values['no-torch'], say });
+  if (dataDir) await searchHeadline({ dataDir, workers: Number(values.workers), threads: values.threads, torch: !values['no-torch'], precisions: values.precision!.split(','), say });
   else say('\n## headline skipped: it needs CIFAR-10 (--data DIR or CIFAR10_DIR; bash ../shared/datasets/prepare-cifar10.sh DIR makes it)');
 }
 if (only.has('a')) await benchA();

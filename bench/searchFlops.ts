@@ -39,7 +39,9 @@ export function sumFlops(all: Flops[]): Flops {
  * (500 rows, same group), `threads` threads: medians. Fused shapes run faster than one trial's,
  * so a limit priced at them is the stricter one.
  */
-export function productRates(k: NativeKernels, threads: number, trials = 5, ms = 600): { forward: number; weightGradient: number; evaluation: number } {
+export function productRates(k: NativeKernels, threads: number, trials = 5, ms = 600, precision = 'float32'): { forward: number; weightGradient: number; evaluation: number } {
+  // bfloat16 runs the first layer's products on gemmBf16 (same arguments): its limit is priced at its own rates.
+  const gemm = precision === 'bfloat16' ? k.gemmBf16 : k.gemm;
   const was = k.getThreads();
   k.setThreads(threads);
   const time = (m: number, n: number, kk: number, transA: boolean, transB: boolean) => {
@@ -52,7 +54,7 @@ export function productRates(k: NativeKernels, threads: number, trials = 5, ms =
     const end = performance.now() + ms;
     while (performance.now() < end) {
       const t0 = performance.now();
-      for (let i = 0; i < 20; i++) k.gemm(transA, transB, m, n, kk, 1, a, transA ? m : kk, b, transB ? kk : n, 0, c, n);
+      for (let i = 0; i < 20; i++) gemm(transA, transB, m, n, kk, 1, a, transA ? m : kk, b, transB ? kk : n, 0, c, n);
       rates.push((20 * 2 * m * n * kk) / ((performance.now() - t0) / 1000) / 1e9);
     }
     return rates.sort((x, y) => x - y)[Math.floor(rates.length / 2)];

@@ -40,6 +40,7 @@ test('the documented variants are accepted', () => {
     { ...contract, training: { schedule: { kind: 'constant', eta: 0.001, epochs: 40 } } },
     { ...contract, training: { schedule: { kind: 'stepDecay', eta: 0.01, decay: 0.95, epochs: 10 }, momentum: 0.9 } },
     { ...contract, training: { ...contract.training, augment: { noise: 0.05, flip: true } }, precision: 'float64' },
+    { ...contract, precision: 'bfloat16' },
   ];
   for (const v of variants) {
     const r = parseSpec(v);
@@ -70,7 +71,7 @@ test('every problem is reported at once, each with its path and what is allowed'
   const unknown = p.find((x) => x.path === '(root)')!;
   assert.match(unknown.message, /unknown field "colour"/);
   const prec = p.find((x) => x.path === 'precision')!;
-  assert.match(prec.message, /float32.*float64/);
+  assert.match(prec.message, /float32.*float64.*bfloat16/);
 });
 
 test('bounds keep a spec from asking for absurd work', () => {
