@@ -108,13 +108,13 @@ export const experimentSpecSchema = z
     training: training.prefault({}),
     /**
      * float32 (default) or float64 throughout; bfloat16 (opt-in, faster on CPUs with AVX512-BF16):
-     * the first layer's forward products, in training and evaluation, on bf16-rounded operands with
-     * float32 sums; weights, gradients and every other product stay float32.
+     * the first layer's forward (training and evaluation) and weight-gradient products on
+     * bf16-rounded operands with float32 sums; weights and every other product stay float32.
      */
     precision: z
       .enum(['float32', 'float64', 'bfloat16'])
       .default('float32')
-      .describe('float32 or float64 throughout; bfloat16 (opt-in): the first layer\'s forward products in bf16 with float32 sums, weights and gradients in float32'),
+      .describe('float32 or float64 throughout; bfloat16 (opt-in): the first layer\'s two products (forward, weight gradient) on bf16-rounded operands with float32 sums, weights and every other product in float32'),
     seed: z.int().min(0).max(2 ** 32 - 1).default(1),
     /** Seed of batch order, augmentation and evaluation subsets; defaults to seed. Trials that share it can train fused. */
     dataSeed: z.int().min(0).max(2 ** 32 - 1).optional(),
