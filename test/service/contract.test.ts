@@ -193,6 +193,16 @@ describe('openapi.yaml contract', () => {
     const compared = await api.get(`/v1/metrics?runs=${id},${id}&maxPoints=4`, key);
     assert.equal(compared.status, 200);
     assert.equal(compared.body.series.length, 1, 'each run once');
+    const buckets = (b: { series: { points: { bucket?: Record<string, unknown> }[] }[] }) => b.series[0].points.map((p) => p.bucket).filter((x) => x !== undefined);
+    assert.ok(buckets(compared.body).length > 0 && buckets(compared.body).every((b) => 'min' in b && 'max' in b), 'thinned points carry their envelope by default');
+    const lines = await api.get(`/v1/metrics?runs=${id}&maxPoints=4&envelope=false`, key);
+    assert.equal(lines.status, 200);
+    assert.deepEqual(
+      buckets(lines.body),
+      buckets(compared.body).map(({ fromStep, toStep, count }) => ({ fromStep, toStep, count })),
+      'envelope=false: the same buckets without min and max',
+    );
+    assert.equal((await api.get(`/v1/metrics?runs=${id}&envelope=maybe`, key)).status, 400);
     assert.equal((await api.get('/v1/metrics', key)).status, 400);
     assert.equal((await api.get(`/v1/metrics?runs=${Array.from({ length: 21 }, () => randomUUID()).join(',')}`, key)).status, 400);
     assert.equal((await api.get(`/v1/metrics?runs=${id}`)).status, 401);

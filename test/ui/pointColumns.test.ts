@@ -14,6 +14,14 @@ describe('pointColumns', () => {
     expect(columnsFrom([point(1), point(2)], 4).thinned).toBe(false);
   });
 
+  it('takes buckets without their envelope (compare asks for lines only): thinned, no min or max', () => {
+    const c = columnsFrom([point(10, { bucket: { fromStep: 0, toStep: 10, count: 3 } }), point(20)], 10);
+    expect(c.thinned).toBe(true);
+    expect(c.lo['train.loss']).toEqual([null, null]);
+    expect(c.hi['validation.accuracy']).toEqual([null, null]);
+    expect(c.value['train.loss']).toHaveLength(2);
+  });
+
   it('appends only steps after the last one held (dedupe on reconnect)', () => {
     const c = columnsFrom([point(10), point(20)]);
     expect(appendPoints(c, [point(20), point(15), point(30), point(30), point(40)])).toBe(2);

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { parseOr400, queryInt, uuid } from '../validate.js';
+import { parseOr400, queryBoolean, queryInt, uuid } from '../validate.js';
 
 export const MAX_COMPARED_RUNS = 20;
 
@@ -12,6 +12,8 @@ const query = z.strictObject({
     .transform((s) => [...new Set(s.split(',').map((x) => x.trim()))])
     .pipe(z.array(uuid).min(1).max(MAX_COMPARED_RUNS, `at most ${MAX_COMPARED_RUNS} runs`)),
   maxPoints: queryInt(2, 2000).default(400),
+  // Compare draws lines only: without each bucket's min and max the answer is a third the size.
+  envelope: queryBoolean.default(true),
 });
 
 export const metricsRoutes = (): FastifyPluginAsync => async (app) => {
@@ -23,7 +25,8 @@ export const metricsRoutes = (): FastifyPluginAsync => async (app) => {
     const series = await Promise.all(
       q.runs.map(async (runId) => {
         const r = await app.store.metrics.thinned(runId, q.maxPoints, -1, q.maxPoints);
-        return { runId, thinned: true, bucketWidth: r.width, points: r.points };
+        const points = q.envelope ? r.points : r.points.map((p) => (p.bucket ? { ...p, bucket: { fromStep: p.bucket.fromStep, toStep: p.bucket.toStep, count: p.bucket.count } } : p));
+        return { runId, thinned: true, bucketWidth: r.width, points };
       }),
     );
     return { series };

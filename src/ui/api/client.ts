@@ -86,7 +86,7 @@ export class Api {
   artifacts = (id: string) => this.json<{ artifacts: Artifact[] }>(`/v1/runs/${id}/artifacts`).then((r) => r.artifacts);
   /** An artifact as a blob: its URL needs the Authorization header, so a plain link cannot load it. */
   artifactBlob = (url: string) => this.request(url).then((r) => r.blob());
-  compareMetrics = (ids: string[], maxPoints: number) => this.json<{ series: MetricSeries[] }>(withQuery('/v1/metrics', { runs: ids.join(','), maxPoints })).then((r) => r.series);
+  compareMetrics = (ids: string[], maxPoints: number) => this.json<{ series: MetricSeries[] }>(withQuery('/v1/metrics', { runs: ids.join(','), maxPoints, envelope: 'false' })).then((r) => r.series);
 
   /** Opens a run's event stream; `lastEventId` resumes after that step. */
   runEvents = (id: string, lastEventId: string | null, signal: AbortSignal) => this.stream(`/v1/runs/${id}/events`, lastEventId, signal);

@@ -104,7 +104,8 @@ export interface MetricPoint {
   seconds?: number | null;
   train: SplitMetrics;
   validation: SplitMetrics;
-  bucket?: { fromStep: number; toStep: number; count: number; min: TrainValidation; max: TrainValidation };
+  /** min and max are absent when asked for without the envelope (compare). */
+  bucket?: { fromStep: number; toStep: number; count: number; min?: TrainValidation; max?: TrainValidation };
 }
 
 export interface MetricList {

@@ -38,8 +38,8 @@ function push(c: PointColumns, p: MetricPoint): void {
   for (const k of SERIES_KEYS) {
     const [split, measure] = k.split('.') as [Split, Measure];
     c.value[k].push(p[split][measure]);
-    c.lo[k].push(p.bucket ? p.bucket.min[split][measure] : null);
-    c.hi[k].push(p.bucket ? p.bucket.max[split][measure] : null);
+    c.lo[k].push(p.bucket?.min ? p.bucket.min[split][measure] : null);
+    c.hi[k].push(p.bucket?.max ? p.bucket.max[split][measure] : null);
   }
 }
 
