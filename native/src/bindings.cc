@@ -78,23 +78,32 @@ bool validGemm(Call& call, bool ta, bool tb, int64_t m, int64_t n, int64_t k, co
   return true;
 }
 
-napi_value Gemm(napi_env env, napi_callback_info info) {
-  static const char* const names[] = {"transA", "transB", "m", "n", "k", "alpha", "a", "lda", "b", "ldb", "beta", "c", "ldc"};
-  Call call(env, info, "gemm", names);
-  if (!call.arity(13)) return nullptr;
+// gemm's and gemmBf16's arguments: (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc).
+struct GemmArgs {
   bool ta, tb;
   int64_t m, n, k, lda, ldb, ldc;
   double alpha, beta;
   Arr a, b, c;
-  if (!call.boolean(0, &ta) || !call.boolean(1, &tb) || !call.dim(2, &m) || !call.dim(3, &n) || !call.dim(4, &k) ||
-      !call.num(5, &alpha) || !call.vec(6, &a, nullptr) || !call.dim(7, &lda) || !call.vec(8, &b, &a) ||
-      !call.dim(9, &ldb) || !call.num(10, &beta) || !call.vec(11, &c, &a) || !call.dim(12, &ldc)) {
-    return nullptr;
-  }
-  if (!validGemm(call, ta, tb, m, n, k, a, lda, b, ldb, c, ldc)) return nullptr;
-  byPrecision(a, [&](auto t) {
+};
+
+// Reads and checks them (validGemm); false once it has thrown.
+bool readGemm(Call& call, GemmArgs* g) {
+  return call.arity(13) && call.boolean(0, &g->ta) && call.boolean(1, &g->tb) && call.dim(2, &g->m) &&
+         call.dim(3, &g->n) && call.dim(4, &g->k) && call.num(5, &g->alpha) && call.vec(6, &g->a, nullptr) &&
+         call.dim(7, &g->lda) && call.vec(8, &g->b, &g->a) && call.dim(9, &g->ldb) && call.num(10, &g->beta) &&
+         call.vec(11, &g->c, &g->a) && call.dim(12, &g->ldc) &&
+         validGemm(call, g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->c, g->ldc);
+}
+
+const char* const kGemmNames[] = {"transA", "transB", "m", "n", "k", "alpha", "a", "lda", "b", "ldb", "beta", "c", "ldc"};
+
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Call call(env, info, "gemm", kGemmNames);
+  GemmArgs g;
+  if (!readGemm(call, &g)) return nullptr;
+  byPrecision(g.a, [&](auto t) {
     using T = decltype(t);
-    kernels::gemm(ta, tb, m, n, k, alpha, a.as<T>(), lda, b.as<T>(), ldb, beta, c.as<T>(), ldc);
+    kernels::gemm(g.ta, g.tb, g.m, g.n, g.k, g.alpha, g.a.as<T>(), g.lda, g.b.as<T>(), g.ldb, g.beta, g.c.as<T>(), g.ldc);
   });
   return undef(env);
 }
@@ -103,30 +112,20 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
 // arrays, the operands rounded to bf16 (kernels/bf16gemm.h); a b^T (the forward product) and a^T b
 // (the weight gradient) only.
 napi_value GemmBf16(napi_env env, napi_callback_info info) {
-  static const char* const names[] = {"transA", "transB", "m", "n", "k", "alpha", "a", "lda", "b", "ldb", "beta", "c", "ldc"};
-  Call call(env, info, "gemmBf16", names);
-  if (!call.arity(13)) return nullptr;
-  bool ta, tb;
-  int64_t m, n, k, lda, ldb, ldc;
-  double alpha, beta;
-  Arr a, b, c;
-  if (!call.boolean(0, &ta) || !call.boolean(1, &tb) || !call.dim(2, &m) || !call.dim(3, &n) || !call.dim(4, &k) ||
-      !call.num(5, &alpha) || !call.vec(6, &a, nullptr) || !call.dim(7, &lda) || !call.vec(8, &b, &a) ||
-      !call.dim(9, &ldb) || !call.num(10, &beta) || !call.vec(11, &c, &a) || !call.dim(12, &ldc)) {
-    return nullptr;
-  }
-  if (!a.isF32()) {
+  Call call(env, info, "gemmBf16", kGemmNames);
+  GemmArgs g;
+  if (!readGemm(call, &g)) return nullptr;
+  if (!g.a.isF32()) {
     call.throwError(kTypeError, "gemmBf16 takes Float32Arrays");
     return nullptr;
   }
-  if (ta == tb) {
+  if (g.ta == g.tb) {
     call.throwError(kRangeError, "gemmBf16 computes a b^T or a^T b only (transA != transB)");
     return nullptr;
   }
-  if (!validGemm(call, ta, tb, m, n, k, a, lda, b, ldb, c, ldc)) return nullptr;
-  const auto product = tb ? kernels::bf16::nt : kernels::bf16::tn;
-  product(m, n, k, static_cast<float>(alpha), a.as<float>(), lda, b.as<float>(), ldb, static_cast<float>(beta),
-          c.as<float>(), ldc);
+  const auto product = g.tb ? kernels::bf16::nt : kernels::bf16::tn;
+  product(g.m, g.n, g.k, static_cast<float>(g.alpha), g.a.as<float>(), g.lda, g.b.as<float>(), g.ldb,
+          static_cast<float>(g.beta), g.c.as<float>(), g.ldc);
   return undef(env);
 }
 

@@ -303,34 +303,31 @@ void nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t ld
         float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   if (k > 0 && available() && useFast) return ntFast(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  ntRounded(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  rounded(false, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc) {
   if (m == 0 || n == 0) return;
   if (k > 0 && available() && useFast) return tnFast(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  tnRounded(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  rounded(true, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void tnRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
-               float beta, float* c, int64_t ldc) {
-  std::vector<float> ra(k * m), rb(k * n);
-  for (int64_t q = 0; q < k; q++)
-    for (int64_t i = 0; i < m; i++) ra[q * m + i] = round(a[q * lda + i]);
-  for (int64_t q = 0; q < k; q++)
-    for (int64_t j = 0; j < n; j++) rb[q * n + j] = round(b[q * ldb + j]);
-  gemm<float>(true, false, m, n, k, alpha, ra.data(), m, rb.data(), n, beta, c, ldc);
+// rows x cols of src (row stride ld) rounded to bf16 values, packed (row stride cols).
+static std::vector<float> roundedRows(const float* src, int64_t rows, int64_t cols, int64_t ld) {
+  std::vector<float> out(rows * cols);
+  for (int64_t r = 0; r < rows; r++)
+    for (int64_t q = 0; q < cols; q++) out[r * cols + q] = round(src[r * ld + q]);
+  return out;
 }
 
-void ntRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
-               float beta, float* c, int64_t ldc) {
-  std::vector<float> ra(m * k), rb(n * k);
-  for (int64_t i = 0; i < m; i++)
-    for (int64_t q = 0; q < k; q++) ra[i * k + q] = round(a[i * lda + q]);
-  for (int64_t j = 0; j < n; j++)
-    for (int64_t q = 0; q < k; q++) rb[j * k + q] = round(b[j * ldb + q]);
-  gemm<float>(false, true, m, n, k, alpha, ra.data(), k, rb.data(), k, beta, c, ldc);
+void rounded(bool transA, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+             int64_t ldb, float beta, float* c, int64_t ldc) {
+  // Stored shapes: nt a (m,k), b (n,k); tn a (k,m), b (k,n).
+  const int64_t aCols = transA ? m : k, bCols = transA ? n : k;
+  const std::vector<float> ra = roundedRows(a, transA ? k : m, aCols, lda);
+  const std::vector<float> rb = roundedRows(b, transA ? k : n, bCols, ldb);
+  gemm<float>(transA, !transA, m, n, k, alpha, ra.data(), aCols, rb.data(), bCols, beta, c, ldc);
 }
 
 }  // namespace bf16

@@ -20,14 +20,13 @@ bool fast();
 // x rounded to the nearest bf16 value (ties to even), as a float.
 float round(float x);
 
+// c (m,n) = alpha bf16(a) bf16(b)^T + beta c, a (m,k), b (n,k): the forward product (k = features).
 void nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc);
 
 // c (m,n) = alpha bf16(a)^T bf16(b) + beta c, a (k,m), b (k,n): the weight gradient (k = batch).
 void tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc);
-void tnRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
-               float beta, float* c, int64_t ldc);
 
 // While on, a tn call whose b is the same array, strides and shape as the previous tn call's
 // reuses that call's packed copy of b instead of packing it again: the caller promises that b does
@@ -35,9 +34,10 @@ void tnRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int
 // on or off forgets the copy.
 void holdTnOperand(bool on);
 
-// The portable path: operands rounded into float32 copies, then the float32 product.
-void ntRounded(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
-               float beta, float* c, int64_t ldc);
+// The portable path of both (transA: tn, else nt): the operands rounded into float32 copies,
+// then the float32 product.
+void rounded(bool transA, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+             int64_t ldb, float beta, float* c, int64_t ldc);
 
 }  // namespace bf16
 }  // namespace kernels
