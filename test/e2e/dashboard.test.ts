@@ -341,17 +341,29 @@ describe('the dashboard, end to end in Chromium', { skip: !chromiumAvailable() &
     const [lo, hi] = child.spec.space.lambda.logUniform;
     assert.ok(Math.abs(10 ** lo - from) / from < 0.01 && Math.abs(10 ** hi - to) / to < 0.01, `child λ ${10 ** lo} … ${10 ** hi}, brushed ${from} … ${to}`);
     // The child is not needed further: cancel it (from its page) so the worker is free. It is
-    // small and can finish between the click and the request (CI saw that): then the answer is a
-    // 409 and the page must show the finished state and say why nothing was cancelled.
-    const cancelled = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/v1/searches/${childId}/cancel`));
-    await page.getByRole('button', { name: 'Cancel search' }).click();
-    const answer = await cancelled;
-    if (answer.ok()) {
+    // small and can finish first, at either end of the click (CI saw both): before the page hears
+    // of it the request is answered 409, and the page must show the finished state and say why
+    // nothing was cancelled; once the page knows, the button is gone and no request is sent.
+    const cancelled = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/v1/searches/${childId}/cancel`)).catch(() => null);
+    const finishedBadge = page.locator('.page-head .badge', { hasText: /succeeded|failed/ });
+    const clickedAt = Date.now();
+    await page
+      .getByRole('button', { name: 'Cancel search' })
+      .click({ timeout: 10_000 })
+      .catch(async (e) => assert.ok(await finishedBadge.isVisible(), `no Cancel search button while the child is not finished: ${e}`));
+    const answer = await Promise.race([cancelled, finishedBadge.waitFor({ timeout: 30_000 }).then(() => 'finished' as const)]);
+    if (answer === 'finished' || answer === null) {
+      // No request: only right if the child had finished by the click (a dead button would not be).
+      const done = await api(`/v1/searches/${childId}`);
+      assert.ok(['succeeded', 'failed'].includes(done.status), done.status);
+      assert.ok(Date.parse(done.finishedAt) <= clickedAt + 500, `the child finished ${Date.parse(done.finishedAt) - clickedAt} ms after the click, yet no cancel request was sent`);
+      assert.equal(await page.getByRole('button', { name: 'Cancel search' }).count(), 0);
+    } else if (answer.ok()) {
       await page.locator('.page-head .badge', { hasText: /cancel/ }).waitFor();
     } else {
       assert.equal(answer.status(), 409, `cancel answered ${answer.status()}`);
       await page.getByRole('alert').filter({ hasText: /already (succeeded|failed)/ }).waitFor();
-      await page.locator('.page-head .badge', { hasText: /succeeded|failed/ }).waitFor();
+      await finishedBadge.waitFor();
       assert.equal(await page.getByRole('button', { name: 'Cancel search' }).count(), 0);
     }
     await family.getByRole('link', { name: 'e2e-search' }).click();
