@@ -50,8 +50,7 @@ export function trialStorage(f: FusedFirstLayer, t: number): FirstLayerStorage {
 export function fusedAffine(k: Kernels, f: FusedFirstLayer, X: Vec, m: number, S: Vec, workspaces: Workspace[]): void {
   const width = f.trials * f.n1;
   if (f.b) k.fillRows(m, width, f.b, S);
-  if (f.bf16) k.gemmBf16(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
-  else k.gemm(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
+  (f.bf16 ? k.gemmBf16 : k.gemm)(false, true, m, width, f.d, 1, X, f.d, f.W, f.d, f.b ? 1 : 0, S, width);
   for (let t = 0; t < f.trials; t++) {
     const dst = workspaces[t].S[0];
     for (let i = 0; i < m; i++) dst.set(S.subarray(i * width + t * f.n1, i * width + (t + 1) * f.n1), i * f.n1);
