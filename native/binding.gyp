@@ -17,6 +17,7 @@
         "src/kernels/bf16gemm.cc",
         "src/kernels/blas.cc",
         "src/kernels/gather_normalize.cc",
+        "src/kernels/held_operand.cc",
         "src/kernels/rows.cc",
         "src/kernels/sgemm.cc",
         "src/kernels/sgd.cc",

@@ -20,7 +20,7 @@ if (!blas.ok) {
   process.exit(1);
 }
 mkdirSync(outDir, { recursive: true });
-const sources = [path.join(benchDir, 'sgemm_limit.cc'), ...['sgemm.cc', 'thread_pool.cc'].map((f) => path.join(nativeDir, 'src', 'kernels', f))];
+const sources = [path.join(benchDir, 'sgemm_limit.cc'), ...['sgemm.cc', 'held_operand.cc', 'thread_pool.cc'].map((f) => path.join(nativeDir, 'src', 'kernels', f))];
 const cc = spawnSync(
   'g++',
   ['-O3', '-std=c++17', '-ffp-contract=off', '-pthread', `-I${blas.includeDir}`, `-I${path.join(nativeDir, 'src')}`, ...sources, '-o', exe, `-L${blas.libDir}`, `-Wl,-rpath,${blas.libDir}`, '-lopenblas'],

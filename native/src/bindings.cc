@@ -13,6 +13,7 @@
 #include "args.h"
 #include "kernels/kernels.h"
 #include "kernels/bf16gemm.h"
+#include "kernels/held_operand.h"
 #include "kernels/sgemm.h"
 
 namespace {
@@ -129,14 +130,15 @@ napi_value GemmBf16(napi_env env, napi_callback_info info) {
   return undef(env);
 }
 
-// holdBf16Operand(on): while on, gemmBf16's a^T b calls on the same b (array, strides, shape)
-// reuse its packed copy; the caller promises b is unchanged meanwhile (kernels/bf16gemm.h).
-napi_value HoldBf16Operand(napi_env env, napi_callback_info info) {
+// holdOperands(on): while on, a product whose b is the same array, strides and shape as the
+// previous call of its kind reuses the copy it prepared of b (bf16 pairs, float32 panels); the
+// caller promises b is unchanged meanwhile (kernels/held_operand.h).
+napi_value HoldOperands(napi_env env, napi_callback_info info) {
   static const char* const names[] = {"on"};
-  Call call(env, info, "holdBf16Operand", names);
+  Call call(env, info, "holdOperands", names);
   bool on;
   if (!call.arity(1) || !call.boolean(0, &on)) return nullptr;
-  kernels::bf16::holdTnOperand(on);
+  kernels::held::set(on);
   return undef(env);
 }
 
@@ -541,7 +543,7 @@ NAPI_MODULE_INIT() {
       {"gemm", Gemm},
       {"gemmBf16", GemmBf16},
       {"setBf16Fast", SetBf16Fast},
-      {"holdBf16Operand", HoldBf16Operand},
+      {"holdOperands", HoldOperands},
       {"fillRows", FillRows},
       {"colSum", ColSum},
       {"batchNormForward", BatchNormForward},

@@ -35,7 +35,7 @@ interface Addon extends Omit<Kernels, 'backend' | 'detail' | 'allocate'> {
   info(): NativeBlasInfo;
   setSgemm(kind: SgemmKind | 'auto', allShapes?: boolean): SgemmKind;
   setBf16Fast(on: boolean): boolean;
-  holdBf16Operand(on: boolean): void;
+  holdOperands(on: boolean): void;
   allocate(precision: Precision, n: number): Vec;
 }
 
@@ -59,8 +59,8 @@ export interface NativeKernels extends Kernels {
    * operands through the float32 product; returns the setting in effect (false without the ISA).
    */
   setBf16Fast(on: boolean): boolean;
-  /** Kernels.holdBf16Operand: the native kernels always have it. */
-  holdBf16Operand(on: boolean): void;
+  /** Kernels.holdOperands: the native kernels always have it. */
+  holdOperands(on: boolean): void;
   /** Arrays whose data start on a cache line (64 bytes), which the products read fastest. */
   allocate(precision: Precision, n: number): Vec;
 }
@@ -105,7 +105,7 @@ function wrap(addon: Addon): NativeKernels {
     info: addon.info,
     setSgemm: addon.setSgemm,
     setBf16Fast: addon.setBf16Fast,
-    holdBf16Operand: addon.holdBf16Operand,
+    holdOperands: addon.holdOperands,
     allocate: addon.allocate,
   };
 }

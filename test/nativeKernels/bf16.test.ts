@@ -42,7 +42,8 @@ interface Case {
   beta: number;
 }
 
-// nt: 5x5 tiles over k in 32s, 50-column blocks; tn: 5 rows x 64 columns over k in pairs. Each shape misses some.
+// nt: 5x5 tiles over k in 32s, 50-column blocks, and from 64 rows 6 x 64 pair tiles over 16-row
+// panels of b in 48-row tasks; tn: 5 rows x 64 columns over k in pairs. Each shape misses some.
 const SHAPES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1],
   [1, 1, 33],
@@ -53,6 +54,10 @@ const SHAPES: readonly (readonly [number, number, number])[] = [
   [7, 51, 100],
   [13, 101, 3],
   [3, 130, 99],
+  [64, 1, 1],
+  [65, 17, 33],
+  [97, 70, 63],
+  [130, 33, 100],
 ];
 // The first layer's: forward 100 x 50t x 3072, weight gradient 50 x 3072 x 100 (k = the batch).
 const LARGE: readonly (readonly [boolean, number, number, number])[] = [
@@ -147,7 +152,7 @@ describe('gemmBf16', () => {
     assert.ok(worst < 0.5, `bf16 and float32 results differ by up to ${worst}`);
   });
 
-  test('holdBf16Operand: a^T b reuses the converted b while held, and converts again once released', { skip: skip || (!loaded!.setBf16Fast(true) && 'no AVX512-BF16 on this CPU: nothing is packed to hold') }, () => {
+  test('holdOperands: a^T b reuses the converted b while held, and converts again once released', { skip: skip || (!loaded!.setBf16Fast(true) && 'no AVX512-BF16 on this CPU: nothing is packed to hold') }, () => {
     const [m, n, k] = [7, 70, 9];
     const rnd = prng(5);
     const a = randomVec('float32', k * m, rnd) as Float32Array;
@@ -160,16 +165,37 @@ describe('gemmBf16', () => {
     };
     const fresh = product(b);
     try {
-      nk.holdBf16Operand(true);
+      nk.holdOperands(true);
       assert.deepEqual(product(b), fresh);
       const same = b.slice();
       b.set(b2);
       assert.deepEqual(product(b), fresh, 'held: the packed copy of the first b is reused (the caller broke its promise here on purpose)');
       assert.deepEqual(product(same), fresh, 'another array is converted anew');
     } finally {
-      nk.holdBf16Operand(false);
+      nk.holdOperands(false);
     }
     assert.deepEqual(product(b), Float32Array.from(fresh, (x) => (x === 0 ? 0 : -x)), 'released: b is converted again');
+  });
+
+  test('holdOperands: a b^T keeps its converted b while held, for many rows (panels) and few (rows) alike', { skip: skip || (!loaded!.setBf16Fast(true) && 'no AVX512-BF16 on this CPU: nothing is converted to hold') }, () => {
+    const [n, k] = [37, 300];
+    const rnd = prng(6);
+    const b = randomVec('float32', n * k, rnd) as Float32Array;
+    const as = [500, 30, 120, 7, 64].map((m) => ({ m, a: randomVec('float32', m * k, rnd) as Float32Array }));
+    const product = ({ m, a }: { m: number; a: Float32Array }) => {
+      const c = new Float32Array(m * n);
+      nk.gemmBf16(false, true, m, n, k, 1, a, k, b, k, 0, c, n);
+      return c;
+    };
+    const fresh = as.map(product);
+    try {
+      nk.holdOperands(true);
+      // An evaluation's chunks: the same weights, a last chunk of any size.
+      as.forEach((x, i) => assert.deepEqual(product(x), fresh[i], `held, ${x.m} rows`));
+      as.forEach((x, i) => assert.deepEqual(product(x), fresh[i], `held, again, ${x.m} rows`));
+    } finally {
+      nk.holdOperands(false);
+    }
   });
 
   test('rejects float64 arrays, other layouts and bad strides', { skip }, () => {

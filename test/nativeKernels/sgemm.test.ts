@@ -33,7 +33,8 @@ function withKind(kind: SgemmKind | 'auto'): GemmFn {
   };
 }
 
-// Tiles and blocks: nt 5x5 (AVX-512) and 3x4 (AVX2) over k in 16s / 8s, column blocks of 50;
+// Tiles and blocks: nt 5x5 (AVX-512) and 3x4 (AVX2) over k in 16s / 8s, column blocks of 50, and
+// from 200 rows (AVX-512) 6 x 64 outer-product tiles over 16-row panels of b in 48-row tasks;
 // tn 5 rows x 64 columns (AVX-512) and 6 x 16 in 64-column tasks (AVX2). Each shape misses some.
 const SHAPES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1],
@@ -52,6 +53,9 @@ const SHAPES: readonly (readonly [number, number, number])[] = [
   [3, 130, 129],
   [49, 67, 200],
   [101, 51, 257],
+  [200, 1, 1],
+  [201, 33, 17],
+  [205, 80, 5],
 ];
 
 // Large enough (m n k >= 2^20) to be split over the threads.
@@ -60,6 +64,8 @@ const LARGE: readonly (readonly [number, number, number])[] = [
   [50, 3072, 100],
   [37, 1000, 63],
   [101, 77, 301],
+  [300, 70, 1000],
+  [247, 129, 64],
 ];
 
 const tolerance = (k: number) => (magnitude: number, e: number) => (k + 4) * UNIT.float32 * magnitude + 2 * UNIT.float32 * Math.abs(e) + 1e-300;
@@ -127,6 +133,8 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
           [50, 3072, 100, true],
           [101, 77, 301, false],
           [37, 1000, 63, true],
+          [500, 250, 3072, false],
+          [251, 49, 300, false],
         ] as const) {
           const { transB, lda, ldb, a, b, c0 } = operands(m, n, k, transA, rnd);
           const results: Float32Array[] = [];
@@ -152,6 +160,44 @@ describe('own sgemm kernels vs gemmReference and OpenBLAS', { skip }, () => {
       }
     } finally {
       nk.setThreads(before);
+    }
+  });
+
+  test('holdOperands: a b^T of many rows reuses the packed b while held, and packs again once released', { skip: kinds().includes('avx512') ? false : 'the packed nt kernel is AVX-512 only' }, () => {
+    const [m, n, k] = [230, 37, 300];
+    const rnd = prng(41);
+    const a = randomVec('float32', m * k, rnd) as Float32Array;
+    const b = randomVec('float32', n * k, rnd) as Float32Array;
+    const product = (bb: Float32Array) => {
+      const c = new Float32Array(m * n);
+      nk.gemm(false, true, m, n, k, 1, a, k, bb, k, 0, c, n);
+      return c;
+    };
+    const fresh = product(b);
+    const same = b.slice();
+    try {
+      nk.holdOperands(true);
+      assert.deepEqual(product(b), fresh);
+      b.set(b.map((x) => -x));
+      assert.deepEqual(product(b), fresh, 'held: the panels of the first b are reused (the caller broke its promise here on purpose)');
+      assert.deepEqual(product(same), fresh, 'another array is packed anew');
+    } finally {
+      nk.holdOperands(false);
+    }
+    assert.deepEqual(product(b), Float32Array.from(fresh, (x) => (x === 0 ? 0 : -x)), 'released: b is packed again');
+    const small = (bb: Float32Array) => {
+      const c = new Float32Array(30 * n);
+      nk.gemm(false, true, 30, n, k, 1, a, k, bb, k, 0, c, n);
+      return c;
+    };
+    const before = small(b);
+    try {
+      nk.holdOperands(true);
+      small(b);
+      b.set(same);
+      assert.notDeepEqual(small(b), before, 'the dot-product kernel (fewer rows) packs nothing, so it always reads b');
+    } finally {
+      nk.holdOperands(false);
     }
   });
 

@@ -7,11 +7,14 @@
 
 #include <immintrin.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "held_operand.h"
 #include "kernels.h"
 #include "thread_pool.h"
+#include "transpose16.h"
 
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16")))
 
@@ -116,6 +119,8 @@ BF16 void task(const void* ctx, int64_t t) {
 
 // The operands' bf16 copies, kept per calling thread (a training process calls from one).
 thread_local std::vector<uint16_t> bufA, bufB;
+// What nt last converted b into.
+held::Slot ntSlot;
 
 // Conversion tasks: kConvertRows rows of a, then of b.
 constexpr int64_t kConvertRows = 16;
@@ -139,14 +144,150 @@ BF16 void convertTask(const void* ctx, int64_t t) {
 // Small products run on the calling thread only (waking a worker costs more), as sgemm.cc.
 int threadsFor(int64_t m, int64_t n, int64_t k) { return m * n * k >= (1 << 20) ? 0 : 1; }
 
+// nt with many rows, as sgemm.cc's: b converted and packed into panels of 16 of its rows, one
+// 32-bit bf16 pair (b[j][2p], b[j][2p+1]) per lane (panel t holds row 16 t + l's pair p at
+// [p][l], rows past n zero), so that c's tile of MR rows by 16 NV columns is a sum of k / 2 pair
+// products: a broadcast pair of a's row by NV panel vectors, in vdpbf16ps.
+
+constexpr int kNtpMr = 6, kNtpNv = 4;
+constexpr int64_t kNtpMinRows = 64;
+constexpr int64_t kNtpTaskRows = 8 * kNtpMr;
+
+struct NtpPack {
+  const float* b;
+  int64_t ldb, n, k, pairs;
+  uint32_t* panels;
+};
+
+// Task t: panel t of b, 32 floats of 16 rows at a time (16 pairs each), transposed in registers.
+BF16 void ntpPackTask(const void* ctx, int64_t t) {
+  const NtpPack& w = *static_cast<const NtpPack*>(ctx);
+  uint32_t* out = w.panels + t * w.pairs * 16;
+  const int64_t rows = w.n - 16 * t < 16 ? w.n - 16 * t : 16;
+  const float* b0 = w.b + 16 * t * w.ldb;
+  for (int64_t p = 0; p < w.pairs; p += 16) {
+    const int64_t q = 2 * p;
+    const auto mask = [&](int64_t from) {
+      const int64_t left = w.k - from;
+      return left >= 16 ? static_cast<__mmask16>(0xffff) : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1);
+    };
+    const __mmask16 lo = mask(q), hi = mask(q + 16);
+    __m512 r[16], col[16];
+    for (int l = 0; l < 16; l++) {
+      const float* row = b0 + l * w.ldb;
+      r[l] = l < rows ? _mm512_castsi512_ps((__m512i)_mm512_cvtne2ps_pbh(_mm512_maskz_loadu_ps(hi, row + q + 16), _mm512_maskz_loadu_ps(lo, row + q)))
+                      : _mm512_setzero_ps();
+    }
+    transpose16(r, col);
+    for (int c = 0; c < 16; c++) _mm512_store_si512(out + (p + c) * 16, _mm512_castps_si512(col[c]));
+  }
+}
+
+struct NtpArgs {
+  int64_t m, n, pairs;
+  float alpha, beta;
+  const uint16_t* a;  // bufA: rows of 2 pairs bf16 values
+  const uint32_t* panels;
+  float* c;
+  int64_t ldc;
+};
+
+template <int NV>
+BF16 inline __attribute__((always_inline)) void ntpTile(const NtpArgs& w, int64_t i, int64_t j, int mr, const __mmask16* masks) {
+  constexpr int MR = kNtpMr;
+  const uint16_t* ar[MR];
+  for (int r = 0; r < MR; r++) ar[r] = w.a + (i + (r < mr ? r : 0)) * 2 * w.pairs;
+  const uint32_t* bp = w.panels + (j / 16) * w.pairs * 16;
+  __m512 acc[MR][NV];
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < w.pairs; p++) {
+    __m512bh bv[NV];
+    for (int v = 0; v < NV; v++) bv[v] = (__m512bh)_mm512_load_si512(bp + v * w.pairs * 16 + p * 16);
+    for (int r = 0; r < MR; r++) {
+      const __m512bh av = (__m512bh)_mm512_broadcastd_epi32(_mm_loadu_si32(ar[r] + 2 * p));
+      for (int v = 0; v < NV; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], av, bv[v]);
+    }
+  }
+  const __m512 alpha = _mm512_set1_ps(w.alpha), beta = _mm512_set1_ps(w.beta);
+  for (int r = 0; r < MR; r++) {
+    if (r >= mr) break;
+    float* crow = w.c + (i + r) * w.ldc + j;
+    for (int v = 0; v < NV; v++) {
+      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
+      if (w.beta != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(masks[v], crow + 16 * v), out);
+      _mm512_mask_storeu_ps(crow + 16 * v, masks[v], out);
+    }
+  }
+}
+
+// Task t: one column tile (16 NV columns) of rows [i0, i0 + kNtpTaskRows) of c.
+BF16 void ntpTask(const void* ctx, int64_t t) {
+  const NtpArgs& w = *static_cast<const NtpArgs*>(ctx);
+  constexpr int W = 16 * kNtpNv;
+  const int64_t rowBlocks = (w.m + kNtpTaskRows - 1) / kNtpTaskRows;
+  const int64_t i0 = (t % rowBlocks) * kNtpTaskRows, i1 = w.m - i0 < kNtpTaskRows ? w.m : i0 + kNtpTaskRows;
+  const int64_t j = (t / rowBlocks) * W;
+  const int64_t cols = w.n - j < W ? w.n - j : W;
+  __mmask16 masks[kNtpNv];
+  for (int v = 0; v < kNtpNv; v++) {
+    const int64_t left = cols - 16 * v;
+    masks[v] = left >= 16 ? static_cast<__mmask16>(0xffff) : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1);
+  }
+  const int nv = static_cast<int>((cols + 15) / 16);
+  for (int64_t i = i0; i < i1; i += kNtpMr) {
+    const int mr = static_cast<int>(i1 - i < kNtpMr ? i1 - i : kNtpMr);
+    switch (nv) {
+      case 4: ntpTile<4>(w, i, j, mr, masks); break;
+      case 3: ntpTile<3>(w, i, j, mr, masks); break;
+      case 2: ntpTile<2>(w, i, j, mr, masks); break;
+      default: ntpTile<1>(w, i, j, mr, masks); break;
+    }
+  }
+}
+
+// b's panels (64-byte aligned), and what they were last packed from.
+struct PanelBuffer {
+  uint32_t* data = nullptr;
+  size_t words = 0;
+  ~PanelBuffer() { std::free(data); }
+};
+PanelBuffer panelBuffer;
+held::Slot ntpSlot;
+
+BF16 void ntPacked(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
+                   int64_t ldb, float beta, float* c, int64_t ldc, int threads) {
+  const int64_t kp = (k + 31) / 32 * 32, pairs = kp / 2, panels = (n + 15) / 16;
+  if (bufA.size() < static_cast<size_t>(m * kp)) bufA.resize(m * kp);
+  const size_t words = static_cast<size_t>(panels * pairs * 16);
+  if (panelBuffer.words < words) {
+    std::free(panelBuffer.data);
+    panelBuffer.data = static_cast<uint32_t*>(std::aligned_alloc(64, words * sizeof(uint32_t)));
+    panelBuffer.words = words;
+    ntpSlot = held::Slot{};
+  }
+  const ConvertJob job{{a, lda, k, kp, bufA.data()}, {b, ldb, k, kp, nullptr}, m, 0, (m + kConvertRows - 1) / kConvertRows};
+  pool::run(job.tasksA, convertTask, &job, threads);
+  if (!held::reuse(ntpSlot, {b, ldb, n, k})) {
+    const NtpPack pack{b, ldb, n, k, pairs, panelBuffer.data};
+    pool::run(panels, ntpPackTask, &pack, threads);
+  }
+  const NtpArgs w{m, n, pairs, alpha, beta, bufA.data(), panelBuffer.data, c, ldc};
+  constexpr int W = 16 * kNtpNv;
+  pool::run((m + kNtpTaskRows - 1) / kNtpTaskRows * ((n + W - 1) / W), ntpTask, &w, threads);
+}
+
 BF16 void ntFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
                  int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m >= kNtpMinRows) return ntPacked(m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threadsFor(m, n, k));
   const int64_t kp = (k + 31) / 32 * 32;
   if (bufA.size() < static_cast<size_t>(m * kp)) bufA.resize(m * kp);
   if (bufB.size() < static_cast<size_t>(n * kp)) bufB.resize(n * kp);
   const int threads = threadsFor(m, n, k);
   const ConvertJob job{{a, lda, k, kp, bufA.data()}, {b, ldb, k, kp, bufB.data()}, m, n, (m + kConvertRows - 1) / kConvertRows};
-  pool::run(job.tasksA + (n + kConvertRows - 1) / kConvertRows, convertTask, &job, threads);
+  // b (the weights) is converted again only when the caller does not hold it (an evaluation does).
+  const int64_t tasksB = held::reuse(ntSlot, {b, ldb, n, k}) ? 0 : (n + kConvertRows - 1) / kConvertRows;
+  pool::run(job.tasksA + tasksB, convertTask, &job, threads);
   const Args p{m, n, kp, alpha, beta, bufA.data(), bufB.data(), c, ldc};
   pool::run((m + MR - 1) / MR * ((n + kNb - 1) / kNb), task, &p, threads);
 }
@@ -248,11 +389,8 @@ BF16 void tnTask(const void* ctx, int64_t t) {
 
 thread_local std::vector<uint32_t> packA, packB;
 
-// holdTnOperand: while held, a tn call whose b is the same array, strides and shape as the last
-// one's reuses its packed pairs (the caller promises b is unchanged: a fused group's batch).
-thread_local bool holding = false;
-thread_local const float* heldB = nullptr;
-thread_local int64_t heldLdb = 0, heldK = 0, heldN = 0;
+// What tn last packed b into (held_operand.h: reused while the caller holds it).
+held::Slot tnSlot;
 
 BF16 void tnFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b,
                  int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -268,13 +406,9 @@ BF16 void tnFast(int64_t m, int64_t n, int64_t k, float alpha, const float* a, i
     }
   }
   const int threads = threadsFor(m, n, k);
-  if (!(holding && heldB == b && heldLdb == ldb && heldK == k && heldN == n)) {
+  if (!held::reuse(tnSlot, {b, ldb, k, n})) {
     const TnPack pack{b, ldb, k, n, packB.data()};
     pool::run(pairs, tnPackTask, &pack, threads);
-    heldB = holding ? b : nullptr;
-    heldLdb = ldb;
-    heldK = k;
-    heldN = n;
   }
   const TnArgs p{m, n, pairs, alpha, beta, packA.data(), packB.data(), c, ldc};
   pool::run((n + kTnW - 1) / kTnW, tnTask, &p, threads);
@@ -288,11 +422,6 @@ bool available() {
 }
 
 bool useFast = true;
-
-void holdTnOperand(bool on) {
-  holding = on;
-  heldB = nullptr;
-}
 
 void setFast(bool on) { useFast = on && available(); }
 bool fast() { return useFast && available(); }

@@ -28,11 +28,8 @@ void nt(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t ld
 void tn(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc);
 
-// While on, a tn call whose b is the same array, strides and shape as the previous tn call's
-// reuses that call's packed copy of b instead of packing it again: the caller promises that b does
-// not change until this is turned off (a fused group's trials all take the same batch). Turning it
-// on or off forgets the copy.
-void holdTnOperand(bool on);
+
+// Both reuse their copy of b while it is held (held_operand.h).
 
 // The portable path of both (transA: tn, else nt): the operands rounded into float32 copies,
 // then the float32 product.

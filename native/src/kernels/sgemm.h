@@ -1,7 +1,10 @@
 // float32 products written for the shapes training runs, instead of OpenBLAS (blas.cc decides
-// which to call). Two layouts, both without packing:
-//   nt: c (m,n) = alpha a b^T + beta c, a (m,k), b (n,k): every c[i][j] is a dot product of two
-//       rows that are contiguous in memory (the forward product S = X W^T, k = 3072);
+// which to call). Two layouts:
+//   nt: c (m,n) = alpha a b^T + beta c, a (m,k), b (n,k): the forward product S = X W^T, k = 3072.
+//       With AVX-512 and m >= 64 (a batch, an evaluation chunk) b is packed into 16-row panels and
+//       c is a sum of outer products, which runs at ~1.5x the dot products (bench/profileGroup);
+//       an evaluation holds b (held_operand.h), so its chunks pack the weights once. Otherwise
+//       every c[i][j] is a dot product of two rows that are contiguous in memory;
 //   tn: c (m,n) = alpha a^T b + beta c, a (k,m), b (k,n): a sum of k outer products of a row of
 //       a and a row of b (the weight gradient G^T X, k = batch size).
 // Each has an AVX-512 and an AVX2+FMA microkernel, chosen at run time by the CPU's features;

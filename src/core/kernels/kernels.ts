@@ -27,11 +27,12 @@ export interface Kernels {
   gemmBf16(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: Vec, lda: number, b: Vec, ldb: number, beta: number, c: Vec, ldc: number): void;
 
   /**
-   * Optional: while on, gemmBf16's a^T b calls whose b is the same array, strides and shape as
-   * the previous such call's may reuse its converted copy. The caller promises b does not change
-   * until it turns this off (a fused group's trials take the same batch). Speed only.
+   * Optional: while on, a product (gemm a b^T, gemmBf16) whose b is the same array, strides and
+   * shape as the previous such call's may reuse the copy it prepared of b (packed, converted). The
+   * caller promises b does not change until it turns this off (a fused group's trials take one
+   * batch; an evaluation's chunks one weight matrix). Speed only: the results are the same.
    */
-  holdBf16Operand?(on: boolean): void;
+  holdOperands?(on: boolean): void;
 
   /** out (m x n) = every row set to v (n): the bias, before a gemm with beta = 1. */
   fillRows(m: number, n: number, v: Vec, out: Vec): void;

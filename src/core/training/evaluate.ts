@@ -38,6 +38,19 @@ export function evaluate(k: Kernels, ev: Evaluator, set: ImageSet, norm: Normali
   if (n === 0) return penalties.map(() => ({ loss: NaN, cost: NaN, accuracy: NaN }));
   const lossSum = new Float64Array(T);
   const correct = new Float64Array(T);
+  // The weights stay as they are for the whole evaluation: the products prepare them once.
+  k.holdOperands?.(true);
+  try {
+    evaluateChunks(k, ev, set, norm, rows, lossSum, correct);
+  } finally {
+    k.holdOperands?.(false);
+  }
+  return penalties.map((p, t) => ({ loss: lossSum[t] / n, cost: lossSum[t] / n + p, accuracy: correct[t] / n }));
+}
+
+function evaluateChunks(k: Kernels, ev: Evaluator, set: ImageSet, norm: Normaliser, rows: Int32Array, lossSum: Float64Array, correct: Float64Array): void {
+  const n = rows.length;
+  const T = ev.nets.length;
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const m = Math.min(EVAL_CHUNK, n - start);
     fillBatch(k, set, norm, rows, start, m, ev.batch);
@@ -49,7 +62,6 @@ export function evaluate(k: Kernels, ev: Evaluator, set: ImageSet, norm: Normali
       correct[t] += r.correct;
     }
   }
-  return penalties.map((p, t) => ({ loss: lossSum[t] / n, cost: lossSum[t] / n + p, accuracy: correct[t] / n }));
 }
 
 export function allRows(n: number): Int32Array {

@@ -206,8 +206,8 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
     if (aug.flip || aug.noiseTable) augmentBatch(aug, data.train, norm, batch, B, st.augRng);
     if (fused) fusedAffine(k, fused, batch.X, B, S!, workspaces);
     // Every trial's weight gradient takes this batch: in bfloat16 it is converted once for all.
-    const hold = shape.bf16FirstLayer && T > 1 && k.holdBf16Operand;
-    if (hold) k.holdBf16Operand!(true);
+    const hold = shape.bf16FirstLayer && T > 1 && k.holdOperands;
+    if (hold) k.holdOperands!(true);
     try {
       trials.forEach((tr, t) => {
         const { lambda } = tr.spec.training;
@@ -218,7 +218,7 @@ export function createTrainingGroup({ specs, data, kernels: k, resumeFrom }: Tra
         backward(k, tr.net, tr.ws, batch.X, B, false, tr.velocity ? null : { lr: lrs[t], l2: 2 * lambda });
       });
     } finally {
-      if (hold) k.holdBf16Operand!(false);
+      if (hold) k.holdOperands!(false);
     }
     trials.forEach((tr, t) => {
       const { lambda, momentum } = tr.spec.training;
