@@ -1,4 +1,4 @@
-// `node dist/bench/profileGroup.js --data DIR [--trials 5] [--threads 1]`: where a fused group's
+// `node dist/bench/profileGroup.js --data DIR [--trials 5] [--threads 1] [--precision float32|bfloat16]`: where a fused group's
 // epoch goes as the reports' search trains it (3072-50-50-10 BN, 45,000 images, batch 100, two
 // evaluation points an epoch, the epoch end on the whole training and validation sets), kernel by
 // kernel, evaluation included. Epoch 1 warms up; epochs 2 and 3 are profiled.
@@ -10,7 +10,7 @@ import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { cpuDescription } from './cpuDescription.js';
 import { timedKernels } from './timedKernels.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, trials: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, trials: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' }, precision: { type: 'string', default: 'float32' } } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (!dataDir) throw new Error('pass --data DIR (CIFAR-10, binary layout)');
 const T = Number(values.trials);
@@ -21,6 +21,7 @@ const specs: ExperimentSpec[] = Array.from({ length: T }, (_, t) => {
     training: { batchSize: 100, lambda: 0.001 * (t + 1), schedule: { kind: 'constant', eta: 0.01, epochs: 3 }, evalsPerEpoch: 2 },
     seed: t + 1,
     dataSeed: 1,
+    precision: values.precision,
   });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.spec;
@@ -52,7 +53,7 @@ const flops = (label: string, calls: number) => {
   const m = /(\d+)x(\d+)x(\d+)$/.exec(label);
   return m ? 2 * Number(m[1]) * Number(m[2]) * Number(m[3]) * calls : 0;
 };
-console.log(`${T} fused trials, epochs 2-3 with their evaluation, ${values.threads} thread(s), ${cpuDescription()}: ${(wall / 2).toFixed(0)} ms an epoch`);
+console.log(`${T} fused trials, ${values.precision}, epochs 2-3 with their evaluation, ${values.threads} thread(s), ${cpuDescription()}: ${(wall / 2).toFixed(0)} ms an epoch`);
 console.log('| kernel | calls | ms | share | GFLOP/s |');
 console.log('|---|---|---|---|---|');
 const rows = [...totals.entries()].sort((a, b) => b[1].ms - a[1].ms);
