@@ -110,14 +110,14 @@ try {
       idle[b].push(await idleFrameGaps(tablePage, 300));
     }
   }
-  console.log('| scroll | frames | frame gap median ms | p95 ms | longest ms | frames > 16.7 ms | dropped (gap > 25 ms) | frames > 33 ms | most rows in the DOM | frames showing placeholders | scroll s | last page real after ms |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| scroll | frames | frame gap median ms | p95 ms | longest ms | frames > 16.7 ms | dropped (gap > 25 ms) | frames > 33 ms | most rows in the DOM | frames showing placeholders | frames showing only row outlines | longest gap of the 30 frames after it stops ms | scroll s | last page real after ms |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const [b, build] of builds.entries()) {
     const idleCol = (f: (g: number[]) => number, d = 1) => {
       const s = spread(idle[b].map(f));
       return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
     };
-    console.log(`| ${build.label}idle (not scrolled) | 300 | ${idleCol((g) => quantile(g, 0.5))} | ${idleCol((g) => quantile(g, 0.95))} | ${idleCol((g) => Math.max(...g))} | ${idleCol((g) => g.filter((x) => x > 1000 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 1500 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 2000 / 60).length, 0)} | | | | |`);
+    console.log(`| ${build.label}idle (not scrolled) | 300 | ${idleCol((g) => quantile(g, 0.5))} | ${idleCol((g) => quantile(g, 0.95))} | ${idleCol((g) => Math.max(...g))} | ${idleCol((g) => g.filter((x) => x > 1000 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 1500 / 60).length, 0)} | ${idleCol((g) => g.filter((x) => x > 2000 / 60).length, 0)} | | | | | | |`);
   }
   for (const [label, px, maxPx] of [['fling: 432 px (12 rows) a frame, 360,000 px end to end', 36 * 12, Infinity], ['steady: 36 px (1 row) a frame, the first 36,000 px', 36, 36_000]] as const) {
     const scrolls = builds.map(() => [] as ScrollResult[]);
@@ -132,7 +132,7 @@ try {
         const s = spread(scrolls[b].map(f));
         return `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
       };
-      console.log(`| ${build.label}${label} | ${col((s) => s.frames, 0)} | ${col((s) => s.median)} | ${col((s) => s.p95)} | ${col((s) => s.max)} | ${col((s) => s.over16, 0)} | ${col((s) => s.dropped, 0)} | ${col((s) => s.over33, 0)} | ${col((s) => s.maxRows, 0)} | ${col((s) => s.placeholdersSeen, 0)} | ${col((s) => s.scrollMs / 1000, 1)} | ${col((s) => s.lastPageMs, 0)} |`);
+      console.log(`| ${build.label}${label} | ${col((s) => s.frames, 0)} | ${col((s) => s.median)} | ${col((s) => s.p95)} | ${col((s) => s.max)} | ${col((s) => s.over16, 0)} | ${col((s) => s.dropped, 0)} | ${col((s) => s.over33, 0)} | ${col((s) => s.maxRows, 0)} | ${col((s) => s.placeholdersSeen, 0)} | ${col((s) => s.outlineFrames, 0)} | ${col((s) => s.settleMax)} | ${col((s) => s.scrollMs / 1000, 1)} | ${col((s) => s.lastPageMs, 0)} |`);
     }
   }
 

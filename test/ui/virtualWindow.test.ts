@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pagesToFetch, rowWindow, scrollToReveal } from '../../src/ui/lib/virtualWindow';
+import { isFling, pagesToFetch, rowWindow, scrollToReveal } from '../../src/ui/lib/virtualWindow';
 
 describe('rowWindow', () => {
   it('renders the rows in view plus overscan, with spacers for the rest', () => {
@@ -55,5 +55,15 @@ describe('scrollToReveal', () => {
     expect(scrollToReveal(5, 360, 360, 36)).toBe(180);
     expect(scrollToReveal(20, 0, 360, 36)).toBe(21 * 36 - 360);
     expect(scrollToReveal(3, 0, 360, 36)).toBeNull();
+  });
+});
+
+describe('isFling', () => {
+  it('is a jump of over half the view in one scroll event, either way, unless the keyboard made it', () => {
+    expect(isFling(432, 560, false)).toBe(true);
+    expect(isFling(-432, 560, false)).toBe(true);
+    expect(isFling(280, 560, false)).toBe(false);
+    expect(isFling(36, 560, false)).toBe(false);
+    expect(isFling(360_000, 560, true)).toBe(false);
   });
 });

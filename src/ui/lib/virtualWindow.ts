@@ -49,3 +49,12 @@ export function scrollToReveal(row: number, scrollTop: number, viewportHeight: n
   if (top + rowHeight > scrollTop + viewportHeight) return top + rowHeight - viewportHeight;
   return null;
 }
+
+/**
+ * Whether a scroll of `jumpPx` since the previous scroll event (one frame) is a fling that keeps
+ * the rendered rows as they are until it slows: over half a view in a frame. A keyboard move
+ * (Home, End, a page) jumps as far but needs its row drawn at once.
+ */
+export function isFling(jumpPx: number, viewportHeight: number, byKeyboard: boolean): boolean {
+  return !byKeyboard && Math.abs(jumpPx) > viewportHeight / 2;
+}

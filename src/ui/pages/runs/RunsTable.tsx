@@ -8,11 +8,13 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
 import { duration } from '../../lib/format';
 import type { RunColumn } from '../../lib/runColumns';
-import { rowWindow, scrollToReveal } from '../../lib/virtualWindow';
+import { isFling, rowWindow, scrollToReveal } from '../../lib/virtualWindow';
 import { CancelButton } from './CancelButton';
 import './runsTable.css';
 
 const ROW_H = 36;
+// After the last scroll event of a fling, the rows are drawn this much later.
+const FLING_SETTLE_MS = 100;
 
 // Fixed widths keep columns still while rows scroll in and out; the name column takes the rest.
 const WIDTHS: Record<string, number> = {
@@ -48,6 +50,15 @@ export interface RunsTableProps {
   onNeed: (end: number) => void;
   onVisible: (runs: Run[]) => void;
   onChanged: (run: Run) => void;
+}
+
+// The rows not in the DOM: their height, drawn as empty row outlines (what a fling shows).
+function Spacer({ height, cols }: { height: number; cols: number }) {
+  return (
+    <tr class="spacer" aria-hidden="true">
+      <td colSpan={cols} style={{ height: `${height}px` }} />
+    </tr>
+  );
 }
 
 function StatusCell({ run }: { run: Run }) {
@@ -89,11 +100,28 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
 
   const windowAt = (top: number, height: number) => rowWindow({ scrollTop: top, viewportHeight: height, rowHeight: ROW_H, total, overscan: 10, chunk: 10 });
   const win = windowAt(view.top, view.height);
-  // A scroll re-renders only when the window of rows changes (every 10 rows scrolled).
+  const lastTop = useRef(0);
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const keyboardMove = useRef(false);
+  useEffect(() => () => clearTimeout(settle.current), []);
+  // A scroll re-renders only when the window of rows changes (every 10 rows scrolled). A fling
+  // (over half a view between two scroll events, i.e. in one frame) leaves the rows as they are:
+  // the view crosses row outlines (the scroller's background) and the rows are drawn once it slows
+  // or stops, so no frame of the fling waits for new rows. Pages still load on the way.
   const onScroll = (e: { currentTarget: HTMLDivElement }) => {
     const el = e.currentTarget;
+    const jump = el.scrollTop - lastTop.current;
+    lastTop.current = el.scrollTop;
     const next = windowAt(el.scrollTop, el.clientHeight);
-    if (next.start !== win.start || next.end !== win.end) setView({ top: el.scrollTop, height: el.clientHeight });
+    const changed = next.start !== win.start || next.end !== win.end;
+    clearTimeout(settle.current);
+    if (isFling(jump, el.clientHeight, keyboardMove.current)) {
+      onNeed(next.end + 40);
+      settle.current = setTimeout(() => setView({ top: el.scrollTop, height: el.clientHeight }), FLING_SETTLE_MS);
+      return;
+    }
+    keyboardMove.current = false;
+    if (changed) setView({ top: el.scrollTop, height: el.clientHeight });
   };
 
   useLayoutEffect(() => {
@@ -128,7 +156,11 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
     const row = Math.max(0, Math.min(total - 1, i));
     const headerH = el.querySelector('thead')?.getBoundingClientRect().height ?? ROW_H;
     const top = scrollToReveal(row, el.scrollTop, el.clientHeight - headerH, ROW_H);
-    if (top !== null) el.scrollTop = top;
+    // Home, End and Page keys jump far, but they need the row they land on at once: not a fling.
+    if (top !== null && top !== el.scrollTop) {
+      keyboardMove.current = true;
+      el.scrollTop = top;
+    }
     focusPending.current = true;
     setActive(row);
     setView({ top: el.scrollTop, height: el.clientHeight });
@@ -194,7 +226,7 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
           </tr>
         </thead>
         <tbody>
-          {win.padTop > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${win.padTop}px` }} />}
+          {win.padTop > 0 && <Spacer height={win.padTop} cols={columns.length + 2} />}
           {Array.from({ length: win.end - win.start }, (_, k) => {
             const i = win.start + k;
             const run = rows[i];
@@ -230,7 +262,7 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
               </tr>
             );
           })}
-          {win.padBottom > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${win.padBottom}px` }} />}
+          {win.padBottom > 0 && <Spacer height={win.padBottom} cols={columns.length + 2} />}
         </tbody>
       </table>
       {total === 0 && (
