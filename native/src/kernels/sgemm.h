@@ -26,10 +26,11 @@ const char* isaName(Isa isa);
 
 // The kernels the products use: kNone sends every product to OpenBLAS. Defaults to
 // detectedIsa() (TRAINYARD_SGEMM=openblas|avx2|avx512 overrides); setIsa refuses an ISA the
-// CPU lacks and returns the one in effect. Only the products large enough to gain from the own
-// kernels use them (nt with k >= 256, tn with n >= 512, both with m n k >= 2^18: the first
-// layer's and evaluation's products; OpenBLAS's small-matrix kernels are faster below), unless
-// allShapes is set (tests and benchmarks of the kernels themselves).
+// CPU lacks and returns the one in effect. Only the products that gain from the own kernels use
+// them, unless allShapes is set (tests and benchmarks of the kernels themselves): nt with k >= 256
+// and tn with n >= 512, both with m n k >= 2^18 (the first layer's and evaluation's products); and
+// with AVX-512 also nt with m >= 64 and tn, from m n k >= 2^14 (the hidden layers'). OpenBLAS's
+// small-matrix kernels are faster below.
 Isa isa();
 Isa setIsa(Isa want, bool allShapes = false);
 
