@@ -8,7 +8,7 @@
 import { planStage, rank, stageCount, type StagePlan, type TrialOutcome } from './stagePlanner.js';
 import { settleRung } from './rungs.js';
 import { parseSearchSpec, type SearchSpec } from './searchSpec.js';
-import type { GroupRecord, RungEntryRecord, SearchStorage, SearchTx, StageRecord, TrialRecord, TrialStatus } from './searchStorage.js';
+import type { GroupRecord, RungEntryRecord, SearchStatus, SearchStorage, SearchTx, StageRecord, TrialRecord, TrialStatus } from './searchStorage.js';
 import { planStageTrials, TrialSpecError } from './trialPlan.js';
 
 export interface StepNote {
@@ -45,10 +45,12 @@ const isActive = (t: TrialRecord) => ACTIVE.includes(t.status);
  * trainers stop at the next check), what was recorded stays. The search is cancelled once nothing
  * runs any more (now, or at a later step).
  */
-export async function cancelSearch(storage: SearchStorage, searchId: string): Promise<void> {
-  await storage.inSearch(searchId, async (tx) => {
+/** Returns the status the search had when the cancel was taken (a finished one is left as it is). */
+export async function cancelSearch(storage: SearchStorage, searchId: string): Promise<SearchStatus | null> {
+  return storage.inSearch(searchId, async (tx) => {
     const { status } = await tx.search();
     if (status === 'queued' || status === 'running') await cancelOnce(tx);
+    return status;
   });
 }
 

@@ -8,6 +8,7 @@ import { tsKernels } from '../../src/core/kernels/tsKernels.js';
 import type { ExperimentSpec } from '../../src/experiment/experimentSpec.js';
 import { trainSearchInProcess } from '../../src/search/localSearch.js';
 import { createMemorySearchStorage } from '../../src/search/memorySearchStorage.js';
+import { cancelSearch } from '../../src/search/searchDriver.js';
 import { parseSearchSpec, type SearchSpec } from '../../src/search/searchSpec.js';
 import { searchColumns } from '../../src/search/stagePlanner.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/serviceEnv.js';
@@ -125,6 +126,26 @@ describe('search storages conform: memory and Postgres give the same search', ()
       assert.deepEqual(pg, mem);
     });
   }
+
+  it('cancel: a queued search is cancelled; a finished one is left as it is, and the cancel says which it found (the API answers 409)', async () => {
+    const spec = CASES[2].search;
+    const mem = createMemorySearchStorage();
+    const queued = mem.createSearch(spec);
+    assert.equal(await cancelSearch(mem, queued), 'queued');
+    assert.equal(mem.searchOf(queued).status, 'cancelled');
+    const done = mem.createSearch(spec);
+    await trainSearchInProcess(mem, mem.recorder, done, { loadData, kernels: tsKernels, workers: 1 });
+    assert.equal(await cancelSearch(mem, done), 'succeeded');
+    assert.equal(mem.searchOf(done).status, 'succeeded');
+
+    const { search: pgQueued } = await t.store.searches.create({ projectId, spec, ...searchColumns(spec) });
+    assert.equal(await cancelSearch(t.store.searchStorage, pgQueued.id), 'queued');
+    assert.equal((await t.db.search.findUnique({ where: { id: pgQueued.id } }))!.status, 'cancelled');
+    const { search: pgDone } = await t.store.searches.create({ projectId, spec, ...searchColumns(spec) });
+    await trainSearchInProcess(t.store.searchStorage, t.store.recorder, pgDone.id, { loadData, kernels: tsKernels, workers: 1 });
+    assert.equal(await cancelSearch(t.store.searchStorage, pgDone.id), 'succeeded');
+    assert.equal((await t.db.search.findUnique({ where: { id: pgDone.id } }))!.status, 'succeeded');
+  });
 
   it('the cases exercise what they claim: lineage stages, twins, pruning at two rungs, parking', async () => {
     const [c2f, sh, twins] = await Promise.all(CASES.map((c) => inMemory(c.search, c.workers)));

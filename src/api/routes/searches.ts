@@ -119,8 +119,11 @@ export const searchRoutes =
 
     app.post('/v1/searches/:id/cancel', async (req, reply) => {
       const s = await findSearch(req.projectId, req.params);
-      if (s.status === 'succeeded' || s.status === 'failed') throw new ApiError('conflict', `search ${s.id} already ${s.status}; only queued or running searches can be cancelled`);
-      await cancelSearch(searchStorage, s.id);
+      const finished = (status: string) => new ApiError('conflict', `search ${s.id} already ${status}; only queued or running searches can be cancelled`);
+      if (s.status === 'succeeded' || s.status === 'failed') throw finished(s.status);
+      // It may finish between that read and the cancel's transaction: then nothing was cancelled.
+      const was = await cancelSearch(searchStorage, s.id);
+      if (was === 'succeeded' || was === 'failed') throw finished(was);
       const after = (await searches.get(req.projectId, s.id))!;
       if (after.status !== 'cancelled') await deps.triggerSearch(s.id).catch(() => {});
       return reply.code(202).send((await withDetails([after]))[0]);
