@@ -4,17 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createTraining } from '../src/core/training/training.js';
 import type { TrainingResult } from '../src/core/training/metrics.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { cpuDescription } from './cpuDescription.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({
-  options: { data: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string', default: 'auto' }, examples: { type: 'string', default: 'examples' }, precision: { type: 'string' } },
-});
+const values = benchArgs(import.meta.url, { data: { type: 'string' }, only: { type: 'string' }, backend: { type: 'string', default: 'auto' }, examples: { type: 'string', default: 'examples' }, precision: { type: 'string' } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (!dataDir) {
   console.error('bench:accuracy needs real CIFAR-10: pass --data DIR or set CIFAR10_DIR (../shared/datasets/prepare-cifar10.sh DIR makes one)');

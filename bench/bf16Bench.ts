@@ -2,11 +2,11 @@
 // (gemm, the own kernels) and in bfloat16 (gemmBf16: vdpbf16ps with the operands converted in
 // every call, as training calls it), on 1 and 2 threads. Rounds alternate float32 and bfloat16
 // call by call, so each ratio's two sides are milliseconds apart; medians and ranges over rounds.
-import { parseArgs } from 'node:util';
 import { loadNativeKernels, nativeLoadError } from '../src/nativeKernels/loadNativeKernels.js';
 import { cpuDescription } from './cpuDescription.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' } } });
+const values = benchArgs(import.meta.url, { rounds: { type: 'string', default: '7' } });
 const k = loadNativeKernels();
 if (!k) {
   console.error(`bf16 bench needs the native addon: ${nativeLoadError()}`);

@@ -10,14 +10,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { computeNormalisation } from '../src/core/data/normalisation.js';
 import { makeSyntheticSplits } from '../src/core/data/synthetic.js';
 import { parsePickleBatch } from '../src/dataFiles/cifar10Pickle.js';
 import { encodePython2Batch, fixtureBatch, makeTempDir } from '../test/helpers/cifarFixtures.js';
 import { cpuDescription } from './cpuDescription.js';
 
-const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5' } } });
+const values = benchArgs(import.meta.url, { repeats: { type: 'string', default: '5' } });
 const repeats = Number(values.repeats);
 const say = (s: string) => console.log(s);
 
@@ -63,6 +62,7 @@ batch = {b'batch_label': b'training batch 1 of 5', b'labels': [int(v) for v in r
 with open(sys.argv[1], 'wb') as f:
     pickle.dump(batch, f, protocol=int(sys.argv[2]))
 `;
+import { benchArgs } from './benchArgs.js';
 const dir = makeTempDir('trainyard-bench-');
 for (const proto of [2, 4, 5]) {
   const path = join(dir, `batch_p${proto}`);

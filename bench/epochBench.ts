@@ -14,13 +14,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
 import type { DatasetSplits } from '../src/core/data/dataset.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { cpuDescription } from './cpuDescription.js';
+import { benchArgs } from './benchArgs.js';
 
 const NETWORKS: { label: string; hidden: number[]; batchNorm: 'none' | 'before'; torch: string }[] = [
   { label: '3072-10', hidden: [], batchNorm: 'none', torch: '3072-10' },
@@ -29,8 +29,7 @@ const NETWORKS: { label: string; hidden: number[]; batchNorm: 'none' | 'before';
   { label: '9-layer BN', hidden: [50, 30, 20, 20, 10, 10, 10, 10], batchNorm: 'before', torch: '3072-50-30-20-20-10-10-10-10-10:bn' },
 ];
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(import.meta.url, {
     data: { type: 'string' },
     repeats: { type: 'string', default: '3' },
     backends: { type: 'string', default: 'native,ts' },
@@ -43,8 +42,7 @@ const { values } = parseArgs({
     'no-table': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     trials: { type: 'string', default: '1' },
-  },
-});
+  });
 const repeats = Math.max(3, Number(values.repeats));
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 

@@ -7,23 +7,21 @@
 // configuration be another build: this file only uses what every version of the core has, so it
 // can be copied into an older checkout's dist/bench to measure before against after.
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { loadNativeKernels } from '../src/nativeKernels/loadNativeKernels.js';
 import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(import.meta.url, {
     data: { type: 'string' },
     epochs: { type: 'string', default: '20' },
     threads: { type: 'string' },
     sgemm: { type: 'string' },
     hidden: { type: 'string', default: '50,50' },
     trials: { type: 'string', default: '1' },
-  },
-});
+  });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 const T = Number(values.trials);
 const specFor = (t: number) => parseSpec({

@@ -6,7 +6,6 @@
 // the same calls in a tight loop (the limit at these shapes) and OpenBLAS's 1024^3 sgemm (the
 // machine's sgemm peak). Prints GFLOP/s of each and the fraction in training of the best limit.
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { loadNativeKernels } from '../src/nativeKernels/loadNativeKernels.js';
 import type { Kernels, Vec } from '../src/core/kernels/kernels.js';
@@ -14,8 +13,9 @@ import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { cpuDescription } from './cpuDescription.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, trials: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string' } } });
+const values = benchArgs(import.meta.url, { data: { type: 'string' }, trials: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, threads: { type: 'string' } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 const T = Number(values.trials);
 const rounds = Number(values.rounds);

@@ -3,7 +3,6 @@
 // each followed by the step's two first-layer products (so the caches hold what they hold in
 // training), the gather and each product timed. Configurations (thread counts) are interleaved round by
 // round; prints the median and spread of microseconds per batch.
-import { parseArgs } from 'node:util';
 import { cpus, loadavg } from 'node:os';
 import { loadNativeKernels } from '../src/nativeKernels/loadNativeKernels.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
@@ -11,8 +10,9 @@ import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { byteScaleNormalisation, computeNormalisation } from '../src/core/data/normalisation.js';
 import { createRng, shuffle } from '../src/core/random.js';
 import { cpuDescription } from './cpuDescription.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, rounds: { type: 'string', default: '9' }, configs: { type: 'string', default: '1,2' } } });
+const values = benchArgs(import.meta.url, { data: { type: 'string' }, rounds: { type: 'string', default: '9' }, configs: { type: 'string', default: '1,2' } });
 const nk = loadNativeKernels();
 if (!nk) throw new Error('needs the native addon');
 const r = parseSpec({ data: { dataset: 'cifar10', train: ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5'], holdout: 5000 } });

@@ -2,15 +2,15 @@
 // epoch goes as the reports' search trains it (3072-50-50-10 BN, 45,000 images, batch 100, two
 // evaluation points an epoch, the epoch end on the whole training and validation sets), kernel by
 // kernel, evaluation included. Epoch 1 warms up; epochs 2 and 3 are profiled.
-import { parseArgs } from 'node:util';
 import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec, type ExperimentSpec } from '../src/experiment/experimentSpec.js';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { cpuDescription } from './cpuDescription.js';
 import { timedKernels } from './timedKernels.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, trials: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' }, precision: { type: 'string', default: 'float32' } } });
+const values = benchArgs(import.meta.url, { data: { type: 'string' }, trials: { type: 'string', default: '5' }, threads: { type: 'string', default: '1' }, precision: { type: 'string', default: 'float32' } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (!dataDir) throw new Error('pass --data DIR (CIFAR-10, binary layout)');
 const T = Number(values.trials);

@@ -1,16 +1,14 @@
 // `node dist/bench/profileStep.js [--backend native|ts] [--hidden 50,50] [--bn before] [--threads N] [--data DIR]`
 // Where one epoch's update time goes, kernel by kernel: every kernel call of the update steps is
 // timed (evaluation is left out, as in trainSeconds); the rest is the TypeScript around them.
-import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import { createTraining } from '../src/core/training/training.js';
 import { loadDataset } from '../src/dataFiles/loadDataset.js';
 import { parseSpec } from '../src/experiment/experimentSpec.js';
 import { timedKernels } from './timedKernels.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({
-  options: { backend: { type: 'string', default: 'native' }, hidden: { type: 'string', default: '50,50' }, bn: { type: 'string', default: 'before' }, threads: { type: 'string' }, data: { type: 'string' } },
-});
+const values = benchArgs(import.meta.url, { backend: { type: 'string', default: 'native' }, hidden: { type: 'string', default: '50,50' }, bn: { type: 'string', default: 'before' }, threads: { type: 'string' }, data: { type: 'string' } });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 const r = parseSpec({
   data: dataDir

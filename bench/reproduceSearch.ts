@@ -8,21 +8,19 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { startLocalService, type LocalService } from './serviceHarness.js';
+import { benchArgs } from './benchArgs.js';
 
 const REPORTED = 0.5382;
 const TOLERANCE = 0.015;
 
-const { values } = parseArgs({
-  options: {
+const values = benchArgs(import.meta.url, {
     data: { type: 'string' },
     workers: { type: 'string', default: String(cpus().length) },
     search: { type: 'string', default: fileURLToPath(new URL('../../examples/searches/lambda-coarse-to-fine.json', import.meta.url)) },
     api: { type: 'string' },
     key: { type: 'string' },
-  },
-});
+  });
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (!values.api && !dataDir) {
   console.error('CIFAR-10 is needed: pass --data DIR or set CIFAR10_DIR (or point --api/--key at a service whose workers have it)');

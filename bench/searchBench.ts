@@ -12,7 +12,6 @@
 //   (d) leaderboard latency (median, p99) with 10,000 trials in the project.
 // CIFAR-10 from --data or CIFAR10_DIR when given, else synthetic data of the same shape.
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { selectKernels } from '../src/nativeKernels/selectKernels.js';
 import type { DatasetSplits } from '../src/core/data/dataset.js';
 import { createTrainingGroup } from '../src/core/training/trainingGroup.js';
@@ -24,8 +23,9 @@ import { insertTrials, latency } from '../test/helpers/trialFixtures.js';
 import { searchHeadline } from './searchHeadline.js';
 import { startLocalService } from './serviceHarness.js';
 import { cpuDescription } from './cpuDescription.js';
+import { benchArgs } from './benchArgs.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' }, threads: { type: 'string' }, precision: { type: 'string', default: 'float32' } } });
+const values = benchArgs(import.meta.url, { only: { type: 'string', default: 'headline,a,b,c,d' }, data: { type: 'string' }, epochs: { type: 'string', default: '3' }, 'no-torch': { type: 'boolean', default: false }, workers: { type: 'string', default: '2' }, threads: { type: 'string' }, precision: { type: 'string', default: 'float32' } });
 const only = new Set(values.only!.split(','));
 const dataDir = values.data ?? process.env.CIFAR10_DIR;
 if (dataDir) process.env.CIFAR10_DIR = dataDir;
