@@ -66,7 +66,11 @@ test('the second job reuses the loaded dataset in the same training process; res
   assert.equal(reused[0].pid, loaded[0].pid, 'the same training process');
   assert.notEqual(loaded[0].pid, w.child.pid, 'in the training process, not the worker');
   assert.equal(getPriority(loaded[0].pid), Math.min(19, getPriority(w.child.pid!) + 10), 'training runs 10 nicer than the worker (TRAINER_NICE)');
-  const finished = logLines(w.output(), 'job finished');
+  // The worker logs a job's end after its last write: the run can read succeeded a moment earlier.
+  const finished = await waitFor('both jobs to log their end', async () => {
+    const lines = logLines(w.output(), 'job finished');
+    return lines.length >= ids.length ? lines : null;
+  }, 10_000);
   assert.deepEqual(finished.map((l) => l.runId), ids);
 
   for (const [i, id] of ids.entries()) {
