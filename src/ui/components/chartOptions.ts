@@ -49,6 +49,10 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
       sync: { key: s.syncKey },
       drag: { x: true, y: false, setScale: false },
       bind: {
+        mousedown: (u, _target, handler) => (e) => {
+          dragOrigin = u;
+          return handler(e);
+        },
         dblclick: () => () => {
           s.onResetZoom();
           return null;
@@ -62,7 +66,9 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
       setCursor: [(u) => u.cursor.idx == null && showLatest(u)],
       setSelect: [
         (u) => {
-          if (u.select.width > 3) {
+          // Synced charts mirror the selection in their own pixels (their plot areas differ in
+          // width): only the chart the drag was on says where the zoom goes.
+          if (u.select.width > 3 && (dragOrigin === null || dragOrigin === u)) {
             const min = u.posToVal(u.select.left, 'x');
             const max = u.posToVal(u.select.left + u.select.width, 'x');
             if (max > min) s.onZoom(min, max);
@@ -73,6 +79,9 @@ export function lineChartOptions(s: LineChartSetup, series: uPlot.Series[], band
     },
   };
 }
+
+// The chart the last drag started on (a page's charts are synced; one drag at a time).
+let dragOrigin: uPlot | null = null;
 
 function showLatest(u: uPlot): void {
   const n = u.data[0]?.length ?? 0;
