@@ -12,7 +12,7 @@ import { packagePath } from '../runtime/packageRoot.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import { hashKey } from '../store/keys.js';
 import { createStore, type Store } from '../store/store.js';
-import { isDatabaseUnavailable } from '../store/unavailable.js';
+import { isDatabaseUnavailable, isTransactionConflict } from '../store/unavailable.js';
 import type { Queue } from 'bullmq';
 import { bearerToken, createAuthenticator } from './auth.js';
 import { ApiError, ERROR_CODES, fromFastifyError } from './errors.js';
@@ -96,6 +96,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     if (!e && err.statusCode === 429) e = new ApiError('rate_limited');
     if (!e && err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       e = new ApiError('invalid_request', err.message, [{ path: '(request)', message: err.message }]);
+    }
+    // A deadlock or serialisation failure rolled the request's transaction back: nothing changed,
+    // and the same request can simply be sent again.
+    if (!e && isTransactionConflict(err)) {
+      req.log.warn({ err: err.message }, 'transaction conflict');
+      e = new ApiError('unavailable', 'the request met a concurrent change and was rolled back; nothing was changed: retry it', undefined, { 'retry-after': '1' });
     }
     if (!e && isDatabaseUnavailable(err)) {
       req.log.warn({ err: err.message }, 'Postgres unreachable');

@@ -1,7 +1,9 @@
 // The search storage in Postgres (the contract is src/search/searchStorage.ts; the in-memory one
-// is its twin). A search step holds the search row's lock (SELECT ... FOR UPDATE) for its whole
-// transaction; a rung is locked by an advisory transaction lock, so values recorded by trainers on
-// any machine and decisions are serialised per rung.
+// is its twin). A search step holds the search row's lock for its whole transaction (FOR NO KEY
+// UPDATE: steps and cancels exclude each other, but a trainer's insert that only references the
+// search, a rung value, is not blocked, so the two cannot deadlock over the trainer's run rows); a
+// rung is locked by an advisory transaction lock, so values recorded by trainers on any machine
+// and decisions are serialised per rung.
 import { randomUUID } from 'node:crypto';
 import type { ExperimentSpec } from '../experiment/experimentSpec.js';
 import type * as Contract from '../search/searchStorage.js';
@@ -268,7 +270,7 @@ export function pgSearchStorage(pool: Pool): Contract.SearchStorage {
   return {
     inSearch: (searchId, f) =>
       inTransaction(pool, async (c) => {
-        const locked = await c.query('SELECT id FROM searches WHERE id = $1 FOR UPDATE', [searchId]);
+        const locked = await c.query('SELECT id FROM searches WHERE id = $1 FOR NO KEY UPDATE', [searchId]);
         if (locked.rowCount === 0) return null;
         const out = await f(searchTx(c, searchId));
         // Touched on every step: the reconciler wakes only searches nobody advanced for a while.

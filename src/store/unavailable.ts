@@ -33,3 +33,9 @@ export async function retryWhileUnavailable<T>(op: () => Promise<T>, o: { forMs?
     }
   }
 }
+
+/** A deadlock (40P01) or serialisation failure (40001): the transaction was rolled back, retryable. */
+export function isTransactionConflict(err: unknown): boolean {
+  const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
+  return code === '40P01' || code === '40001';
+}

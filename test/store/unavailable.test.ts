@@ -3,7 +3,9 @@
 // fault tests (test/faults/postgresRestart.test.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDatabaseUnavailable } from '../../src/store/unavailable.js';
+import pg from 'pg';
+import { isDatabaseUnavailable, isTransactionConflict } from '../../src/store/unavailable.js';
+import { createTestDatabase } from '../helpers/serviceEnv.js';
 
 describe('isDatabaseUnavailable', () => {
   it('node-postgres errors: refused, terminated, starting up, in crash recovery', () => {
@@ -29,5 +31,39 @@ describe('isDatabaseUnavailable', () => {
     assert.ok(!isDatabaseUnavailable(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' })));
     assert.ok(!isDatabaseUnavailable(Object.assign(new Error('Database error. Code: `42P01`.'), { code: 'P2039', meta: { driverAdapterError: { cause: { originalCode: '42P01', code: '42P01' } } } })));
     assert.ok(!isDatabaseUnavailable(null));
+  });
+});
+
+describe('isTransactionConflict', () => {
+  it('a real Postgres deadlock between two transactions is one (the API answers 503, retry, not 500); other errors are not', async () => {
+    const t = await createTestDatabase('deadlock');
+    const pool = new pg.Pool({ connectionString: t.url, max: 2 });
+    try {
+      await pool.query('CREATE TABLE locks (id int PRIMARY KEY); INSERT INTO locks VALUES (1), (2)');
+      const [a, b] = [await pool.connect(), await pool.connect()];
+      try {
+        await a.query('BEGIN');
+        await b.query('BEGIN');
+        await a.query('SELECT * FROM locks WHERE id = 1 FOR UPDATE');
+        await b.query('SELECT * FROM locks WHERE id = 2 FOR UPDATE');
+        // Each now waits for the other's row: Postgres aborts one of them (deadlock_timeout, 1 s).
+        const results = await Promise.allSettled([a.query('SELECT * FROM locks WHERE id = 2 FOR UPDATE'), b.query('SELECT * FROM locks WHERE id = 1 FOR UPDATE')]);
+        const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        assert.equal(failed.length, 1, 'one of the two was chosen as the victim');
+        assert.ok(isTransactionConflict(failed[0].reason), String(failed[0].reason));
+        assert.ok(!isDatabaseUnavailable(failed[0].reason));
+      } finally {
+        await a.query('ROLLBACK').catch(() => {});
+        await b.query('ROLLBACK').catch(() => {});
+        a.release();
+        b.release();
+      }
+      const constraint = await pool.query('INSERT INTO locks VALUES (1)').catch((e: unknown) => e);
+      assert.ok(!isTransactionConflict(constraint));
+      assert.ok(!isTransactionConflict(new Error('plain')));
+    } finally {
+      await pool.end();
+      await t.drop();
+    }
   });
 });
