@@ -39,3 +39,14 @@ export function isTransactionConflict(err: unknown): boolean {
   const code = err && typeof err === 'object' ? (err as { code?: unknown }).code : undefined;
   return code === '40P01' || code === '40001';
 }
+
+/** Runs `op` (a whole transaction), again up to `attempts` times in all while it meets a conflict. */
+export async function retryConflicts<T>(op: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (i >= attempts || !isTransactionConflict(err)) throw err;
+    }
+  }
+}

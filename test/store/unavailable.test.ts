@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { isDatabaseUnavailable, isTransactionConflict } from '../../src/store/unavailable.js';
+import { isDatabaseUnavailable, isTransactionConflict, retryConflicts } from '../../src/store/unavailable.js';
 import { createTestDatabase } from '../helpers/serviceEnv.js';
 
 describe('isDatabaseUnavailable', () => {
@@ -65,5 +65,20 @@ describe('isTransactionConflict', () => {
       await pool.end();
       await t.drop();
     }
+  });
+});
+
+describe('retryConflicts', () => {
+  it('runs the transaction again after a conflict, up to the attempts given; other errors go straight through', async () => {
+    const conflict = () => Object.assign(new Error('deadlock detected'), { code: '40P01' });
+    let calls = 0;
+    assert.equal(await retryConflicts(async () => (++calls < 3 ? Promise.reject(conflict()) : 'done')), 'done');
+    assert.equal(calls, 3);
+    calls = 0;
+    await assert.rejects(retryConflicts(async () => (++calls, Promise.reject(conflict())), 2), /deadlock/);
+    assert.equal(calls, 2);
+    calls = 0;
+    await assert.rejects(retryConflicts(async () => (++calls, Promise.reject(new Error('bad query')))), /bad query/);
+    assert.equal(calls, 1);
   });
 });

@@ -7,6 +7,7 @@ import { parseSearchSpec } from '../../search/searchSpec.js';
 import { searchColumns } from '../../search/stagePlanner.js';
 import { BOARD_METRICS } from '../../store/leaderboard.js';
 import { SEARCH_STATUSES, type SearchRow } from '../../store/searches.js';
+import { retryConflicts } from '../../store/unavailable.js';
 import { ApiError, summarise } from '../errors.js';
 import { assertSameRequest, idempotencyKey } from '../idempotencyKey.js';
 import { parameterImportance } from '../../search/parameterImportance.js';
@@ -122,7 +123,7 @@ export const searchRoutes =
       const finished = (status: string) => new ApiError('conflict', `search ${s.id} already ${status}; only queued or running searches can be cancelled`);
       if (s.status === 'succeeded' || s.status === 'failed') throw finished(s.status);
       // It may finish between that read and the cancel's transaction: then nothing was cancelled.
-      const was = await cancelSearch(searchStorage, s.id);
+      const was = await retryConflicts(() => cancelSearch(searchStorage, s.id));
       if (was === 'succeeded' || was === 'failed') throw finished(was);
       const after = (await searches.get(req.projectId, s.id))!;
       if (after.status !== 'cancelled') await deps.triggerSearch(s.id).catch(() => {});
