@@ -11,6 +11,7 @@
 #include <cstring>
 #include <vector>
 
+#include "column_masks.h"
 #include "held_operand.h"
 #include "kernels.h"
 #include "thread_pool.h"
@@ -230,10 +231,7 @@ BF16 void ntpTask(const void* ctx, int64_t t) {
   const int64_t j = (t / rowBlocks) * W;
   const int64_t cols = w.n - j < W ? w.n - j : W;
   __mmask16 masks[kNtpNv];
-  for (int v = 0; v < kNtpNv; v++) {
-    const int64_t left = cols - 16 * v;
-    masks[v] = left >= 16 ? static_cast<__mmask16>(0xffff) : left <= 0 ? static_cast<__mmask16>(0) : static_cast<__mmask16>((1u << left) - 1);
-  }
+  columnMasks<kNtpNv>(cols, masks);
   const int nv = static_cast<int>((cols + 15) / 16);
   for (int64_t i = i0; i < i1; i += kNtpMr) {
     const int mr = static_cast<int>(i1 - i < kNtpMr ? i1 - i : kNtpMr);
@@ -373,10 +371,7 @@ BF16 void tnTask(const void* ctx, int64_t t) {
   const TnArgs& p = *static_cast<const TnArgs*>(ctx);
   const int64_t j = t * kTnW, cols = p.n - j < kTnW ? p.n - j : kTnW;
   __mmask16 masks[kTnNv];
-  for (int v = 0; v < kTnNv; v++) {
-    const int64_t left = cols - 16 * v;
-    masks[v] = left >= 16 ? static_cast<__mmask16>(0xffff) : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
-  }
+  columnMasks<kTnNv>(cols, masks);
   for (int64_t i = 0; i < p.m; i += kTnMr) {
     const int mr = static_cast<int>(p.m - i < kTnMr ? p.m - i : kTnMr);
     if (cols == kTnW) {

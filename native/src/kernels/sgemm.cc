@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "column_masks.h"
 #include "held_operand.h"
 #include "thread_pool.h"
 #include "transpose16.h"
@@ -115,6 +116,38 @@ AVX512 void ntTask512(const void* ctx, int64_t t) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// An MR x (16 NV) tile of c as a sum of k outer products, shared by tn and the packed nt: the
+// broadcasts ar[r][q aq] (row r of the tile's a, already offset) times the vectors of 16 floats
+// at b + v bv + q bq; c = alpha sum + beta c, masked to the tile's columns. Masked loads b's
+// vectors under the masks too (tn's last column tile; packed panels are padded instead).
+
+template <int MR, int NV, bool Masked>
+AVX512 SGEMM_INLINE void outerTile512(const float* const* ar, int64_t aq, const float* b, int64_t bv, int64_t bq, int64_t k,
+                                      int mr, float alphaS, float betaS, float* c, int64_t ldc, const __mmask16* masks) {
+  __m512 acc[MR][NV];
+  for (int r = 0; r < MR; r++)
+    for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
+  for (int64_t q = 0; q < k; q++) {
+    __m512 bvec[NV];
+    for (int v = 0; v < NV; v++) bvec[v] = Masked ? _mm512_maskz_loadu_ps(masks[v], b + v * bv + q * bq) : _mm512_loadu_ps(b + v * bv + q * bq);
+    for (int r = 0; r < MR; r++) {
+      const __m512 av = _mm512_set1_ps(ar[r][q * aq]);
+      for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bvec[v], acc[r][v]);
+    }
+  }
+  const __m512 alpha = _mm512_set1_ps(alphaS), beta = _mm512_set1_ps(betaS);
+  for (int r = 0; r < MR; r++) {
+    if (r >= mr) break;
+    float* crow = c + r * ldc;
+    for (int v = 0; v < NV; v++) {
+      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
+      if (betaS != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(masks[v], crow + 16 * v), out);
+      _mm512_mask_storeu_ps(crow + 16 * v, masks[v], out);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // nt with many rows (evaluation's 500-image chunks), AVX-512: b packed once into panels of 16 of
 // its rows, k-major (panel p holds b[16p + l][q] at [q][l], rows past n zero), so that c's tile of
 // MR rows by 16 NV columns is a sum of k outer products: MR broadcasts of a[i][q] by NV panel
@@ -156,32 +189,10 @@ AVX512 void ntpPackTask(const void* ctx, int64_t t) {
 
 template <int NV>
 AVX512 SGEMM_INLINE void ntpTile512(const NtpArgs& w, int64_t i, int64_t j, int mr, const __mmask16* masks) {
-  constexpr int MR = kNtpMr512;
   const Args& p = w.p;
-  const float* ar[MR];
-  for (int r = 0; r < MR; r++) ar[r] = p.a + (i + (r < mr ? r : 0)) * p.lda;
-  const float* bp = w.panels + (j / 16) * p.k * 16;
-  __m512 acc[MR][NV];
-  for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
-  for (int64_t q = 0; q < p.k; q++) {
-    __m512 bv[NV];
-    for (int v = 0; v < NV; v++) bv[v] = _mm512_load_ps(bp + v * p.k * 16 + q * 16);
-    for (int r = 0; r < MR; r++) {
-      const __m512 av = _mm512_set1_ps(ar[r][q]);
-      for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-    }
-  }
-  const __m512 alpha = _mm512_set1_ps(p.alpha), beta = _mm512_set1_ps(p.beta);
-  for (int r = 0; r < MR; r++) {
-    if (r >= mr) break;
-    float* crow = p.c + (i + r) * p.ldc + j;
-    for (int v = 0; v < NV; v++) {
-      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
-      if (p.beta != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(masks[v], crow + 16 * v), out);
-      _mm512_mask_storeu_ps(crow + 16 * v, masks[v], out);
-    }
-  }
+  const float* ar[kNtpMr512];
+  for (int r = 0; r < kNtpMr512; r++) ar[r] = p.a + (i + (r < mr ? r : 0)) * p.lda;
+  outerTile512<kNtpMr512, NV, false>(ar, 1, w.panels + (j / 16) * p.k * 16, p.k * 16, 16, p.k, mr, p.alpha, p.beta, p.c + i * p.ldc + j, p.ldc, masks);
 }
 
 // Task t: one column tile (16 NV columns) of rows [i0, i0 + kNtpTaskRows) of c; the tile's panels
@@ -195,10 +206,7 @@ AVX512 void ntpTask512(const void* ctx, int64_t t) {
   const int64_t j = (t / rowBlocks) * W;
   const int64_t cols = p.n - j < W ? p.n - j : W;
   __mmask16 masks[kNtpNv512];
-  for (int v = 0; v < kNtpNv512; v++) {
-    const int64_t left = cols - 16 * v;
-    masks[v] = left >= 16 ? 0xffff : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
-  }
+  columnMasks<kNtpNv512>(cols, masks);
   const int nv = static_cast<int>((cols + 15) / 16);
   for (int64_t i = i0; i < i1; i += kNtpMr512) {
     const int mr = static_cast<int>(i1 - i < kNtpMr512 ? i1 - i : kNtpMr512);
@@ -246,39 +254,9 @@ constexpr int kTnMr512 = 5, kTnNv512 = 4;
 
 template <bool Masked>
 AVX512 SGEMM_INLINE void tnTile512(const Args& p, int64_t i, int64_t j, int mr, const __mmask16* masks) {
-  constexpr int MR = kTnMr512, NV = kTnNv512;
-  const float* acol[MR];
-  for (int r = 0; r < MR; r++) acol[r] = p.a + i + (r < mr ? r : 0);
-  __m512 acc[MR][NV];
-  for (int r = 0; r < MR; r++)
-    for (int v = 0; v < NV; v++) acc[r][v] = _mm512_setzero_ps();
-  const float* brow = p.b + j;
-  for (int64_t q = 0; q < p.k; q++, brow += p.ldb) {
-    __m512 bv[NV];
-    for (int v = 0; v < NV; v++) bv[v] = Masked ? _mm512_maskz_loadu_ps(masks[v], brow + 16 * v) : _mm512_loadu_ps(brow + 16 * v);
-    const int64_t off = q * p.lda;
-    for (int r = 0; r < MR; r++) {
-      const __m512 av = _mm512_set1_ps(acol[r][off]);
-      for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-    }
-  }
-  const __m512 alpha = _mm512_set1_ps(p.alpha), beta = _mm512_set1_ps(p.beta);
-  for (int r = 0; r < MR; r++) {
-    if (r >= mr) break;
-    float* crow = p.c + (i + r) * p.ldc + j;
-    for (int v = 0; v < NV; v++) {
-      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
-      if (p.beta != 0.0f) {
-        const __m512 old = Masked ? _mm512_maskz_loadu_ps(masks[v], crow + 16 * v) : _mm512_loadu_ps(crow + 16 * v);
-        out = _mm512_fmadd_ps(beta, old, out);
-      }
-      if (Masked) {
-        _mm512_mask_storeu_ps(crow + 16 * v, masks[v], out);
-      } else {
-        _mm512_storeu_ps(crow + 16 * v, out);
-      }
-    }
-  }
+  const float* acol[kTnMr512];
+  for (int r = 0; r < kTnMr512; r++) acol[r] = p.a + i + (r < mr ? r : 0);
+  outerTile512<kTnMr512, kTnNv512, Masked>(acol, p.lda, p.b + j, 16, p.ldb, p.k, mr, p.alpha, p.beta, p.c + i * p.ldc + j, p.ldc, masks);
 }
 
 // Task t: columns [16 NV t, 16 NV t + 16 NV) of c, every row (the slice of b stays in L1).
@@ -288,10 +266,7 @@ AVX512 void tnTask512(const void* ctx, int64_t t) {
   const int64_t j = t * W;
   const int64_t cols = p.n - j < W ? p.n - j : W;
   __mmask16 masks[kTnNv512];
-  for (int v = 0; v < kTnNv512; v++) {
-    const int64_t left = cols - 16 * v;
-    masks[v] = left >= 16 ? 0xffff : left <= 0 ? 0 : static_cast<__mmask16>((1u << left) - 1);
-  }
+  columnMasks<kTnNv512>(cols, masks);
   for (int64_t i = 0; i < p.m; i += kTnMr512) {
     const int mr = static_cast<int>(p.m - i < kTnMr512 ? p.m - i : kTnMr512);
     if (cols == W) {
