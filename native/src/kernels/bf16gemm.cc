@@ -15,6 +15,7 @@
 #include "held_operand.h"
 #include "kernels.h"
 #include "thread_pool.h"
+#include "tile_store.h"
 #include "transpose16.h"
 
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512bf16")))
@@ -210,16 +211,7 @@ BF16 inline __attribute__((always_inline)) void ntpTile(const NtpArgs& w, int64_
       for (int v = 0; v < NV; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], av, bv[v]);
     }
   }
-  const __m512 alpha = _mm512_set1_ps(w.alpha), beta = _mm512_set1_ps(w.beta);
-  for (int r = 0; r < MR; r++) {
-    if (r >= mr) break;
-    float* crow = w.c + (i + r) * w.ldc + j;
-    for (int v = 0; v < NV; v++) {
-      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
-      if (w.beta != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(masks[v], crow + 16 * v), out);
-      _mm512_mask_storeu_ps(crow + 16 * v, masks[v], out);
-    }
-  }
+  storeTile512<MR, NV>(acc, mr, w.alpha, w.beta, w.c + i * w.ldc + j, w.ldc, masks);
 }
 
 // Task t: one column tile (16 NV columns) of rows [i0, i0 + kNtpTaskRows) of c.
@@ -353,17 +345,8 @@ BF16 inline void tnTile(const TnArgs& p, int64_t i, int64_t j, int mr, const __m
       for (int v = 0; v < kTnNv; v++) acc[r][v] = _mm512_dpbf16_ps(acc[r][v], av, bv[v]);
     }
   }
-  const __m512 alpha = _mm512_set1_ps(p.alpha), beta = _mm512_set1_ps(p.beta);
-  for (int r = 0; r < kTnMr; r++) {
-    if (r >= mr) break;
-    float* crow = p.c + (i + r) * p.ldc + j;
-    for (int v = 0; v < kTnNv; v++) {
-      const __mmask16 mk = Masked ? masks[v] : static_cast<__mmask16>(0xffff);
-      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
-      if (p.beta != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mk, crow + 16 * v), out);
-      _mm512_mask_storeu_ps(crow + 16 * v, mk, out);
-    }
-  }
+  // An unmasked tile's masks are all full (tnTask): the same store.
+  storeTile512<kTnMr, kTnNv>(acc, mr, p.alpha, p.beta, p.c + i * p.ldc + j, p.ldc, masks);
 }
 
 // Task t: columns [64 t, 64 t + 64) of c, every row.

@@ -12,6 +12,7 @@
 #include "column_masks.h"
 #include "held_operand.h"
 #include "thread_pool.h"
+#include "tile_store.h"
 #include "transpose16.h"
 
 #define SGEMM_INLINE inline __attribute__((always_inline))
@@ -135,16 +136,7 @@ AVX512 SGEMM_INLINE void outerTile512(const float* const* ar, int64_t aq, const 
       for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bvec[v], acc[r][v]);
     }
   }
-  const __m512 alpha = _mm512_set1_ps(alphaS), beta = _mm512_set1_ps(betaS);
-  for (int r = 0; r < MR; r++) {
-    if (r >= mr) break;
-    float* crow = c + r * ldc;
-    for (int v = 0; v < NV; v++) {
-      __m512 out = _mm512_mul_ps(alpha, acc[r][v]);
-      if (betaS != 0.0f) out = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(masks[v], crow + 16 * v), out);
-      _mm512_mask_storeu_ps(crow + 16 * v, masks[v], out);
-    }
-  }
+  storeTile512<MR, NV>(acc, mr, alphaS, betaS, c, ldc, masks);
 }
 
 // ---------------------------------------------------------------------------------------------
