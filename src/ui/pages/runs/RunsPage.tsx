@@ -31,7 +31,7 @@ export function RunsPage({ view }: { view: URLSearchParams }) {
   const query = useMemo(() => apiQuery(view), [view.toString()]);
   const pages = useRunPages(api, query);
   const [shown, setShown] = useShownColumns();
-  const columns = RUN_COLUMNS.filter((c) => shown.includes(c.id));
+  const columns = useMemo(() => RUN_COLUMNS.filter((c) => shown.includes(c.id)), [shown]);
   const [selected, setSelected] = useSelection();
   const [visibleRunning, setVisibleRunning] = useState<Run[]>([]);
   const [exporting, setExporting] = useState<string | null>(null);

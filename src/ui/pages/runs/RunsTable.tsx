@@ -1,6 +1,6 @@
 // The virtualised runs table: only the rows in view are in the DOM (10,000 runs scroll like 50),
 // pages load as the view nears them, arrow keys move between rows, Enter opens, Space selects.
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Run } from '../../api/types';
 import { href } from '../../app/route';
 import { navigate } from '../../app/useRoute';
@@ -92,6 +92,59 @@ function Cell({ column, run, tab }: { column: RunColumn; run: Run; tab: number }
   return <>{column.text(run)}</>;
 }
 
+interface RunRowsProps {
+  start: number;
+  end: number;
+  rows: Run[];
+  columns: RunColumn[];
+  selected: Set<string>;
+  active: number;
+  /** Read when a row is used, so that new handler functions do not re-render the rows. */
+  handlers: { current: Pick<RunsTableProps, 'onToggle' | 'onChanged'> & { setActive: (i: number) => void } };
+}
+
+function RunRows({ start, end, rows, columns, selected, active, handlers }: RunRowsProps) {
+  return (
+    <>
+      {Array.from({ length: end - start }, (_, k) => {
+        const i = start + k;
+        const run = rows[i];
+        if (!run)
+          return (
+            <tr key={`p${i}`} class="placeholder" aria-rowindex={i + 2} data-row={i} tabIndex={i === active ? 0 : -1} onFocus={() => handlers.current.setActive(i)}>
+              <td colSpan={columns.length + 2}>Loading…</td>
+            </tr>
+          );
+        const isSel = selected.has(run.id);
+        // Only the active row's controls are in the tab order (one tab stop per table row).
+        const tab = i === active ? 0 : -1;
+        return (
+          <tr
+            key={run.id}
+            data-row={i}
+            aria-rowindex={i + 2}
+            aria-selected={isSel}
+            tabIndex={tab}
+            onFocus={() => handlers.current.setActive(i)}
+            onDblClick={() => navigate(href.run(run.id))}
+            aria-label={run.name ?? run.id}
+          >
+            <td>
+              <input type="checkbox" tabIndex={tab} aria-label={`Select ${run.name ?? run.id}`} checked={isSel} onChange={() => handlers.current.onToggle(run.id)} />
+            </td>
+            {columns.map((c) => (
+              <td key={c.id} class={c.numeric ? 'num' : undefined}>
+                <Cell column={c} run={run} tab={tab} />
+              </td>
+            ))}
+            <td class="actions-cell">{(run.status === 'running' || run.status === 'queued') && !run.cancelRequested && <CancelButton run={run} onCancelled={(r) => handlers.current.onChanged(r)} small tabIndex={tab} />}</td>
+          </tr>
+        );
+      })}
+    </>
+  );
+}
+
 export function RunsTable({ columns, rows, total, loading, sort, selected, onSort, onToggle, onToggleAll, onNeed, onVisible, onChanged }: RunsTableProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 600 });
@@ -136,6 +189,14 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
   useEffect(() => onNeed(win.end + 40), [win.end, total]);
   const visible = rows.slice(win.start, Math.min(win.end, rows.length));
   useEffect(() => onVisible(visible), [win.start, win.end, rows]);
+  const handlers = useRef({ onToggle, onChanged, setActive });
+  handlers.current = { onToggle, onChanged, setActive };
+  // The rows re-render only when what they show changes: a page arriving beyond the window (each
+  // one of a fling's 50), the loading flag or new handler functions leave them as they are.
+  const body = useMemo(
+    () => <RunRows start={win.start} end={win.end} rows={rows} columns={columns} selected={selected} active={active} handlers={handlers} />,
+    [win.start, win.end, columns, selected, active, ...visible],
+  );
 
   useEffect(() => {
     if (active >= total && total > 0) setActive(total - 1);
@@ -227,41 +288,7 @@ export function RunsTable({ columns, rows, total, loading, sort, selected, onSor
         </thead>
         <tbody>
           {win.padTop > 0 && <Spacer height={win.padTop} cols={columns.length + 2} />}
-          {Array.from({ length: win.end - win.start }, (_, k) => {
-            const i = win.start + k;
-            const run = rows[i];
-            if (!run)
-              return (
-                <tr key={`p${i}`} class="placeholder" aria-rowindex={i + 2} data-row={i} tabIndex={i === active ? 0 : -1} onFocus={() => setActive(i)}>
-                  <td colSpan={columns.length + 2}>Loading…</td>
-                </tr>
-              );
-            const isSel = selected.has(run.id);
-            // Only the active row's controls are in the tab order (one tab stop per table row).
-            const tab = i === active ? 0 : -1;
-            return (
-              <tr
-                key={run.id}
-                data-row={i}
-                aria-rowindex={i + 2}
-                aria-selected={isSel}
-                tabIndex={tab}
-                onFocus={() => setActive(i)}
-                onDblClick={() => navigate(href.run(run.id))}
-                aria-label={run.name ?? run.id}
-              >
-                <td>
-                  <input type="checkbox" tabIndex={tab} aria-label={`Select ${run.name ?? run.id}`} checked={isSel} onChange={() => onToggle(run.id)} />
-                </td>
-                {columns.map((c) => (
-                  <td key={c.id} class={c.numeric ? 'num' : undefined}>
-                    <Cell column={c} run={run} tab={tab} />
-                  </td>
-                ))}
-                <td class="actions-cell">{(run.status === 'running' || run.status === 'queued') && !run.cancelRequested && <CancelButton run={run} onCancelled={onChanged} small tabIndex={tab} />}</td>
-              </tr>
-            );
-          })}
+          {body}
           {win.padBottom > 0 && <Spacer height={win.padBottom} cols={columns.length + 2} />}
         </tbody>
       </table>

@@ -18,18 +18,30 @@ export interface RunPages {
   reload: () => void;
 }
 
+interface Published {
+  rows: Run[];
+  total: number;
+  loading: boolean;
+  error: unknown;
+}
+
 export function useRunPages(api: Api, query: Record<string, string>): RunPages {
   const key = JSON.stringify(query);
-  const [rows, setRows] = useState<Run[]>([]);
-  const [total, setTotal] = useState(0);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
+  // One state for what the table shows, set once a page: a page arriving costs the page one
+  // render (not one each for rows, total and the loading flag), and back-to-back pages keep
+  // "loading" set instead of toggling it.
+  const [shown, setShown] = useState<Published>({ rows: [], total: 0, loading: true, error: null });
   const [generation, setGeneration] = useState(0);
   // The fetch loop reads these without waiting for a render. Nothing is fetched until the effect
   // below starts the view (done until then): the table's effects run before it and ask for rows,
   // and a fetch for this placeholder state would be a second request for the first page (which
   // Chromium's cache lock then holds until the first answers).
-  const state = useRef({ rows: [] as Run[], cursor: null as string | null, done: true, busy: null as Promise<void> | null, key: '' });
+  const state = useRef({ rows: [] as Run[], total: 0, error: null as unknown, cursor: null as string | null, done: true, busy: null as Promise<void> | null, key: '' });
+
+  const publish = useCallback((loading: boolean) => {
+    const s = state.current;
+    setShown((old) => (old.rows === s.rows && old.total === s.total && old.loading === loading && old.error === s.error ? old : { rows: s.rows, total: s.total, loading, error: s.error }));
+  }, []);
 
   const fetchPage = useCallback(
     async (mine: string) => {
@@ -40,9 +52,8 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
       s.rows = [...s.rows, ...page.runs];
       s.cursor = page.nextCursor;
       s.done = page.nextCursor === null;
-      setRows(s.rows);
-      if (page.total !== undefined) setTotal(page.total);
-      else if (first || s.done) setTotal(s.rows.length + (s.done ? 0 : PAGE_SIZE));
+      if (page.total !== undefined) s.total = page.total;
+      else if (first || s.done) s.total = s.rows.length + (s.done ? 0 : PAGE_SIZE);
     },
     [api, key],
   );
@@ -53,31 +64,29 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
       const mine = s.key;
       while (s.key === mine && !s.done && s.rows.length < end) {
         if (!s.busy) {
-          setLoading(true);
           s.busy = fetchPage(mine)
             .catch((e) => {
               if (s.key === mine) {
-                setError(e);
+                s.error = e;
                 s.done = true;
               }
             })
             .finally(() => {
               s.busy = null;
-              if (s.key === mine) setLoading(false);
             });
         }
+        publish(true);
         await s.busy;
       }
+      if (s.key === mine) publish(s.busy !== null);
       return s.rows;
     },
     [fetchPage],
   );
 
   useEffect(() => {
-    state.current = { rows: [], cursor: null, done: false, busy: null, key: `${key}#${generation}` };
-    setRows([]);
-    setTotal(0);
-    setError(null);
+    state.current = { rows: [], total: 0, error: null, cursor: null, done: false, busy: null, key: `${key}#${generation}` };
+    publish(true);
     ensure(PAGE_SIZE);
   }, [key, generation]);
 
@@ -87,9 +96,9 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
     if (i < 0) return;
     s.rows = s.rows.slice();
     s.rows[i] = run;
-    setRows(s.rows);
+    publish(s.busy !== null);
   }, []);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { rows, total, loading, error, ensure, update, reload };
+  return { ...shown, ensure, update, reload };
 }
