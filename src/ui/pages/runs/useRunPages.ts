@@ -9,6 +9,7 @@ export const PAGE_SIZE = 200;
 export interface RunPages {
   rows: Run[];
   total: number;
+  /** The view's first page is in flight (later pages show as placeholder rows while they load). */
   loading: boolean;
   error: unknown;
   /** Fetches pages until rows [0, end) are loaded (or the list ends); resolves to the rows held. */
@@ -28,8 +29,8 @@ interface Published {
 export function useRunPages(api: Api, query: Record<string, string>): RunPages {
   const key = JSON.stringify(query);
   // One state for what the table shows, set once a page: a page arriving costs the page one
-  // render (not one each for rows, total and the loading flag), and back-to-back pages keep
-  // "loading" set instead of toggling it.
+  // render (not one each for rows, total and a loading flag), and a fetch starting costs none
+  // after the first page (a fling fetches 50).
   const [shown, setShown] = useState<Published>({ rows: [], total: 0, loading: true, error: null });
   const [generation, setGeneration] = useState(0);
   // The fetch loop reads these without waiting for a render. Nothing is fetched until the effect
@@ -38,8 +39,9 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
   // Chromium's cache lock then holds until the first answers).
   const state = useRef({ rows: [] as Run[], total: 0, error: null as unknown, cursor: null as string | null, done: true, busy: null as Promise<void> | null, key: '' });
 
-  const publish = useCallback((loading: boolean) => {
+  const publish = useCallback(() => {
     const s = state.current;
+    const loading = s.busy !== null && s.rows.length === 0;
     setShown((old) => (old.rows === s.rows && old.total === s.total && old.loading === loading && old.error === s.error ? old : { rows: s.rows, total: s.total, loading, error: s.error }));
   }, []);
 
@@ -75,10 +77,10 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
               s.busy = null;
             });
         }
-        publish(true);
+        publish();
         await s.busy;
       }
-      if (s.key === mine) publish(s.busy !== null);
+      if (s.key === mine) publish();
       return s.rows;
     },
     [fetchPage],
@@ -86,7 +88,6 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
 
   useEffect(() => {
     state.current = { rows: [], total: 0, error: null, cursor: null, done: false, busy: null, key: `${key}#${generation}` };
-    publish(true);
     ensure(PAGE_SIZE);
   }, [key, generation]);
 
@@ -96,7 +97,7 @@ export function useRunPages(api: Api, query: Record<string, string>): RunPages {
     if (i < 0) return;
     s.rows = s.rows.slice();
     s.rows[i] = run;
-    publish(s.busy !== null);
+    publish();
   }, []);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
