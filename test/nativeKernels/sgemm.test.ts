@@ -34,7 +34,8 @@ function withKind(kind: SgemmKind | 'auto'): GemmFn {
 }
 
 // Tiles and blocks: nt 5x5 (AVX-512) and 3x4 (AVX2) over k in 16s / 8s, column blocks of 50, and
-// from 200 rows (AVX-512) 6 x 64 outer-product tiles over 16-row panels of b in 48-row tasks;
+// from 64 rows (AVX-512) 6 x 64 outer-product tiles over 16-row panels of b in 48-row tasks, k in
+// blocks of 512 (LARGE has last blocks of 488 and 3);
 // tn 5 rows x 64 columns (AVX-512) and 6 x 16 in 64-column tasks (AVX2). Each shape misses some.
 const SHAPES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1],
@@ -66,6 +67,7 @@ const LARGE: readonly (readonly [number, number, number])[] = [
   [101, 77, 301],
   [300, 70, 1000],
   [247, 129, 64],
+  [64, 40, 515],
 ];
 
 const tolerance = (k: number) => (magnitude: number, e: number) => (k + 4) * UNIT.float32 * magnitude + 2 * UNIT.float32 * Math.abs(e) + 1e-300;
