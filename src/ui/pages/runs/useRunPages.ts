@@ -19,12 +19,7 @@ export interface RunPages {
   reload: () => void;
 }
 
-interface Published {
-  rows: Run[];
-  total: number;
-  loading: boolean;
-  error: unknown;
-}
+type Published = Pick<RunPages, 'rows' | 'total' | 'loading' | 'error'>;
 
 export function useRunPages(api: Api, query: Record<string, string>): RunPages {
   const key = JSON.stringify(query);
